@@ -1,0 +1,43 @@
+// The addon entry point: the whole native surface. src/native.ts declares it for TypeScript.
+#include <napi.h>
+
+#include <gst/gst.h>
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+
+#include "recognize_worker.h"
+
+namespace platewatch::bindings {
+
+namespace {
+
+// A call that does nothing: the baseline cost of crossing the boundary, for benchmarks.
+Napi::Value Noop(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
+
+Napi::Value Versions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("opencv", CV_VERSION);
+  guint major, minor, micro, nano;
+  gst_version(&major, &minor, &micro, &nano);
+  o.Set("gstreamer", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(micro));
+  o.Set("napi", NAPI_VERSION);
+  return o;
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // OpenCV would otherwise print decoder warnings for every corrupt input on stderr.
+  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
+  exports.Set("noop", Napi::Function::New(env, Noop, "noop"));
+  exports.Set("versions", Napi::Function::New(env, Versions, "versions"));
+  exports.Set("recognize", Napi::Function::New(env, Recognize, "recognize"));
+  return exports;
+}
+
+}  // namespace platewatch::bindings
+
+static Napi::Object InitPlatewatch(Napi::Env env, Napi::Object exports) { return platewatch::bindings::Init(env, exports); }
+
+NODE_API_MODULE(platewatch, InitPlatewatch)

@@ -1,0 +1,56 @@
+// The per-frame context shared by the recognition stages: inputs, what each stage found,
+// what it rejected and why, and how long each stage took.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace platewatch {
+
+struct PlateAlternative {
+  std::string plate;
+  float confidence = 0.f;
+};
+
+// One plate region proposed by localization (axis-aligned box plus the four corners,
+// clockwise from top-left, for rectification).
+struct PlateCandidate {
+  cv::Rect box;
+  std::array<cv::Point2f, 4> corners{};
+  float score = 0.f;
+};
+
+struct PlateRead {
+  std::string plate;  // upper-case letters and digits; empty when OCR has not run
+  float confidence = 0.f;
+  cv::Rect box;
+  std::vector<float> char_confidences;
+  std::vector<PlateAlternative> candidates;  // top-N readings, best first
+  std::string state;                         // two-letter code, empty when unknown
+  float state_confidence = 0.f;
+};
+
+struct Rejection {
+  cv::Rect box;
+  std::string stage;
+  std::string reason;
+};
+
+struct StageTiming {
+  const char* stage;
+  double ms;
+};
+
+struct FrameContext {
+  cv::Mat bgr;   // full-resolution colour frame (may be empty when only luma is available)
+  cv::Mat gray;  // full-resolution luma
+  std::vector<PlateCandidate> candidates;
+  std::vector<PlateRead> reads;
+  std::vector<Rejection> rejections;
+  std::vector<StageTiming> timings;
+};
+
+}  // namespace platewatch

@@ -1,0 +1,72 @@
+#include "image_decode.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "error.h"
+
+namespace platewatch {
+
+namespace {
+
+bool is_jpeg(const uint8_t* data, size_t size) { return size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF; }
+
+// libjpeg "decodes" a truncated file by padding it with grey and only warns; a plate read from
+// invented pixels is worse than no read, so require the end-of-image marker near the end.
+bool jpeg_has_eoi(const uint8_t* data, size_t size) {
+  const size_t window = std::min<size_t>(size, 64);
+  for (size_t i = size - window; i + 1 < size; ++i) {
+    if (data[i] == 0xFF && data[i + 1] == 0xD9) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+cv::Mat decode_image(const uint8_t* data, size_t size) {
+  if (data == nullptr || size == 0) throw Error(codes::kEmptyInput, "image buffer is empty");
+  if (is_jpeg(data, size) && !jpeg_has_eoi(data, size)) {
+    throw Error(codes::kTruncated, "JPEG data is truncated (no end-of-image marker) after " + std::to_string(size) + " bytes");
+  }
+  // imdecode takes a non-const Mat header but does not write through it.
+  const cv::Mat encoded(1, static_cast<int>(size), CV_8UC1, const_cast<uint8_t*>(data));
+  cv::Mat image;
+  try {
+    image = cv::imdecode(encoded, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    throw Error(codes::kDecode, std::string("image could not be decoded: ") + e.err);
+  }
+  if (image.empty()) {
+    throw Error(codes::kDecode, "data is not a supported image (" + std::to_string(size) + " bytes; expected JPEG, PNG, BMP, TIFF or WebP)");
+  }
+  if (static_cast<int64_t>(image.cols) * image.rows > kMaxImagePixels) {
+    throw Error(codes::kImageTooLarge, "image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) + ", larger than the " + std::to_string(kMaxImagePixels) + " pixel limit");
+  }
+  return image;
+}
+
+cv::Mat read_image_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw Error(codes::kFileNotFound, "cannot open image '" + path + "': " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) throw Error(codes::kNotAFile, "'" + path + "' is not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(codes::kFileNotFound, "cannot open image '" + path + "'");
+  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (static_cast<size_t>(in.gcount()) != bytes.size()) throw Error(codes::kDecode, "short read from '" + path + "'");
+  try {
+    return decode_image(bytes.data(), bytes.size());
+  } catch (const Error& e) {
+    throw Error(e.code(), "'" + path + "': " + e.what());
+  }
+}
+
+}  // namespace platewatch

@@ -1,0 +1,43 @@
+#include "recognizer.h"
+
+#include <chrono>
+
+#include <opencv2/imgproc.hpp>
+
+#include "error.h"
+#include "stages/localize_edges.h"
+
+namespace platewatch {
+
+Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
+  stages_.push_back(std::make_unique<LocalizeEdges>(options_));
+}
+
+void Recognizer::run(FrameContext& ctx) {
+  for (auto& stage : stages_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    stage->run(ctx);
+    const std::chrono::duration<double, std::milli> dt = std::chrono::steady_clock::now() - t0;
+    ctx.timings.push_back({stage->name(), dt.count()});
+  }
+}
+
+FrameContext Recognizer::recognize(const cv::Mat& image) {
+  if (image.empty()) throw Error(codes::kEmptyInput, "frame is empty");
+  FrameContext ctx;
+  if (image.type() == CV_8UC3) {
+    ctx.bgr = image;
+    cv::cvtColor(image, ctx.gray, cv::COLOR_BGR2GRAY);
+  } else if (image.type() == CV_8UC1) {
+    ctx.gray = image;
+  } else if (image.type() == CV_8UC4) {
+    cv::cvtColor(image, ctx.bgr, cv::COLOR_BGRA2BGR);
+    cv::cvtColor(ctx.bgr, ctx.gray, cv::COLOR_BGR2GRAY);
+  } else {
+    throw Error(codes::kDecode, "unsupported frame type " + std::to_string(image.type()) + " (expected 8-bit grey, BGR or BGRA)");
+  }
+  run(ctx);
+  return ctx;
+}
+
+}  // namespace platewatch
