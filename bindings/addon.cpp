@@ -38,6 +38,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace platewatch::bindings
 
-static Napi::Object InitPlatewatch(Napi::Env env, Napi::Object exports) { return platewatch::bindings::Init(env, exports); }
+static Napi::Object InitPlatewatch(Napi::Env env, Napi::Object exports) {
+  return platewatch::bindings::Init(env, exports);
+}
 
 NODE_API_MODULE(platewatch, InitPlatewatch)

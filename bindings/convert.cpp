@@ -10,7 +10,8 @@ int int_prop(const Napi::Object& obj, const char* key, int fallback, int lo, int
   if (!v.IsNumber()) throw Napi::TypeError::New(obj.Env(), std::string("options.") + key + " must be a number");
   const double d = v.As<Napi::Number>().DoubleValue();
   if (d != static_cast<int>(d) || d < lo || d > hi) {
-    throw Napi::TypeError::New(obj.Env(), std::string("options.") + key + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    throw Napi::TypeError::New(obj.Env(), std::string("options.") + key + " must be an integer in [" +
+                                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
   }
   return static_cast<int>(d);
 }
@@ -20,7 +21,9 @@ float float_prop(const Napi::Object& obj, const char* key, float fallback, float
   const Napi::Value v = obj.Get(key);
   if (!v.IsNumber()) throw Napi::TypeError::New(obj.Env(), std::string("options.") + key + " must be a number");
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= lo && d <= hi)) throw Napi::TypeError::New(obj.Env(), std::string("options.") + key + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  if (!(d >= lo && d <= hi))
+    throw Napi::TypeError::New(obj.Env(), std::string("options.") + key + " must be in [" + std::to_string(lo) + ", " +
+                                              std::to_string(hi) + "]");
   return static_cast<float>(d);
 }
 
@@ -52,7 +55,8 @@ RecognizerOptions recognizer_options_from(const Napi::Value& value) {
   o.topN = int_prop(obj, "topN", o.topN, 1, 50);
   o.minConfidence = float_prop(obj, "minConfidence", o.minConfidence, 0.f, 1.f);
   o.modelDir = string_prop(obj, "modelDir", o.modelDir);
-  if (o.maxPlateHeight < o.minPlateHeight) throw Napi::TypeError::New(value.Env(), "options.maxPlateHeight must be >= options.minPlateHeight");
+  if (o.maxPlateHeight < o.minPlateHeight)
+    throw Napi::TypeError::New(value.Env(), "options.maxPlateHeight must be >= options.minPlateHeight");
   return o;
 }
 

@@ -76,9 +76,7 @@ class RecognizeWorker : public Napi::AsyncWorker {
     deferred_.Resolve(result);
   }
 
-  void OnError(const Napi::Error& e) override {
-    deferred_.Reject(error_with_code(Env(), code_, e.Message()).Value());
-  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(error_with_code(Env(), code_, e.Message()).Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;

@@ -15,7 +15,9 @@ namespace platewatch {
 
 namespace {
 
-bool is_jpeg(const uint8_t* data, size_t size) { return size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF; }
+bool is_jpeg(const uint8_t* data, size_t size) {
+  return size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
+}
 
 // libjpeg "decodes" a truncated file by padding it with grey and only warns; a plate read from
 // invented pixels is worse than no read, so require the end-of-image marker near the end.
@@ -32,7 +34,8 @@ bool jpeg_has_eoi(const uint8_t* data, size_t size) {
 cv::Mat decode_image(const uint8_t* data, size_t size) {
   if (data == nullptr || size == 0) throw Error(codes::kEmptyInput, "image buffer is empty");
   if (is_jpeg(data, size) && !jpeg_has_eoi(data, size)) {
-    throw Error(codes::kTruncated, "JPEG data is truncated (no end-of-image marker) after " + std::to_string(size) + " bytes");
+    throw Error(codes::kTruncated,
+                "JPEG data is truncated (no end-of-image marker) after " + std::to_string(size) + " bytes");
   }
   // imdecode takes a non-const Mat header but does not write through it.
   const cv::Mat encoded(1, static_cast<int>(size), CV_8UC1, const_cast<uint8_t*>(data));
@@ -43,10 +46,12 @@ cv::Mat decode_image(const uint8_t* data, size_t size) {
     throw Error(codes::kDecode, std::string("image could not be decoded: ") + e.err);
   }
   if (image.empty()) {
-    throw Error(codes::kDecode, "data is not a supported image (" + std::to_string(size) + " bytes; expected JPEG, PNG, BMP, TIFF or WebP)");
+    throw Error(codes::kDecode, "data is not a supported image (" + std::to_string(size) +
+                                    " bytes; expected JPEG, PNG, BMP, TIFF or WebP)");
   }
   if (static_cast<int64_t>(image.cols) * image.rows > kMaxImagePixels) {
-    throw Error(codes::kImageTooLarge, "image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) + ", larger than the " + std::to_string(kMaxImagePixels) + " pixel limit");
+    throw Error(codes::kImageTooLarge, "image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
+                                           ", larger than the " + std::to_string(kMaxImagePixels) + " pixel limit");
   }
   return image;
 }

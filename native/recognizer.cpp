@@ -34,7 +34,8 @@ FrameContext Recognizer::recognize(const cv::Mat& image) {
     cv::cvtColor(image, ctx.bgr, cv::COLOR_BGRA2BGR);
     cv::cvtColor(ctx.bgr, ctx.gray, cv::COLOR_BGR2GRAY);
   } else {
-    throw Error(codes::kDecode, "unsupported frame type " + std::to_string(image.type()) + " (expected 8-bit grey, BGR or BGRA)");
+    throw Error(codes::kDecode,
+                "unsupported frame type " + std::to_string(image.type()) + " (expected 8-bit grey, BGR or BGRA)");
   }
   run(ctx);
   return ctx;

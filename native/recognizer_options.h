@@ -11,7 +11,7 @@ struct RecognizerOptions {
   int maxPlateHeight = 200;  // px
   int topN = 5;              // alternative readings per plate
   float minConfidence = 0.5f;
-  std::string modelDir;      // folder holding the committed model files
+  std::string modelDir;  // folder holding the committed model files
 };
 
 }  // namespace platewatch

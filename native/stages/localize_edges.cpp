@@ -13,8 +13,10 @@ void LocalizeEdges::run(FrameContext& ctx) {
   // Work at most 1280 px wide; plate boxes are scaled back to full resolution.
   const double scale = std::min(1.0, 1280.0 / gray.cols);
   cv::Mat small;
-  if (scale < 1.0) cv::resize(gray, small, cv::Size(), scale, scale, cv::INTER_LINEAR);
-  else small = gray;
+  if (scale < 1.0)
+    cv::resize(gray, small, cv::Size(), scale, scale, cv::INTER_LINEAR);
+  else
+    small = gray;
 
   cv::Mat grad, binary;
   cv::Sobel(small, grad, CV_16S, 1, 0, 3);
@@ -22,7 +24,8 @@ void LocalizeEdges::run(FrameContext& ctx) {
   cv::threshold(grad, binary, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
   const int min_h = std::max(6, static_cast<int>(options_.minPlateHeight * scale));
   const int max_h = std::max(min_h + 1, static_cast<int>(options_.maxPlateHeight * scale));
-  const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(std::max(3, min_h), std::max(1, min_h / 4)));
+  const cv::Mat kernel =
+      cv::getStructuringElement(cv::MORPH_RECT, cv::Size(std::max(3, min_h), std::max(1, min_h / 4)));
   cv::morphologyEx(binary, binary, cv::MORPH_CLOSE, kernel);
   cv::morphologyEx(binary, binary, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
 
@@ -48,7 +51,8 @@ void LocalizeEdges::run(FrameContext& ctx) {
     cand.score = static_cast<float>(fill);
     ctx.candidates.push_back(cand);
   }
-  std::sort(ctx.candidates.begin(), ctx.candidates.end(), [](const PlateCandidate& a, const PlateCandidate& b) { return a.score > b.score; });
+  std::sort(ctx.candidates.begin(), ctx.candidates.end(),
+            [](const PlateCandidate& a, const PlateCandidate& b) { return a.score > b.score; });
   // Until OCR lands, every candidate becomes an unread region so the whole path is exercised.
   for (const auto& cand : ctx.candidates) {
     PlateRead read;
