@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the linters and the whole test suite, then prints the closing line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+status=0
+echo "== lint (biome, clang-format, tsc on tests)"
+npx biome check src test bench || status=1
+bash scripts/clang-format-check.sh || status=1
+npx tsc -p tsconfig.test.json || status=1
+
+echo "== tests (vitest)"
+report=$(mktemp --suffix=.json)
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+vitest_status=$?
+[ $vitest_status -ne 0 ] && status=1
+
+node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$report" || { echo "0 passed, 1 failed"; status=1; }
+rm -f "$report"
+exit $status

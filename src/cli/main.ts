@@ -1,0 +1,37 @@
+/**
+ * The platewatch command line. Each command lives in its own file under commands/ and
+ * registers itself here with one line.
+ */
+import { Command, CommanderError } from 'commander';
+
+import { PlatewatchError } from '../errors.js';
+import { registerRecognize } from './commands/recognize.js';
+
+export function buildProgram(): Command {
+  const program = new Command('platewatch')
+    .description('Automated licence plate reader: cameras -> plate reads -> hot-list hits -> dispatch')
+    .option('-c, --config <file>', 'configuration file merged over config/default.yaml')
+    .showHelpAfterError()
+    .exitOverride();
+  registerRecognize(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit "with an error" by design; commander already printed the text.
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof PlatewatchError) {
+      console.error(`platewatch: ${err.message} [${err.code}]`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../src/config/load.js';
+import { ConfigError } from '../src/errors.js';
+import { fixtureDir } from './fixtures.js';
+
+function configFile(name: string, text: string): string {
+  const file = path.join(fixtureDir(), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('config', () => {
+  it('the built-in defaults validate', () => {
+    const config = loadConfig();
+    expect(config.recognizer.topN).toBeGreaterThan(0);
+    expect(config.dataDir).toBeTruthy();
+  });
+
+  it('a file is merged over the defaults key by key', () => {
+    const config = loadConfig(configFile('ok.yaml', 'recognizer:\n  topN: 3\n'));
+    expect(config.recognizer.topN).toBe(3);
+    expect(config.recognizer.minPlateHeight).toBe(loadConfig().recognizer.minPlateHeight);
+  });
+
+  it('a bad value is rejected with a ConfigError naming the key and the value', () => {
+    const file = configFile('bad.yaml', 'recognizer:\n  minConfidence: 7\n');
+    expect(() => loadConfig(file)).toThrow(ConfigError);
+    expect(() => loadConfig(file)).toThrow(/recognizer\.minConfidence: .*\(got 7\)/);
+  });
+
+  it('an unknown key is rejected by name', () => {
+    expect(() => loadConfig(configFile('unknown.yaml', 'recognizer:\n  topn: 3\n'))).toThrow(
+      /unknown key 'recognizer\.topn'/,
+    );
+  });
+
+  it('malformed YAML and a missing file are ConfigErrors naming the file', () => {
+    const bad = configFile('broken.yaml', 'recognizer: [\n');
+    expect(() => loadConfig(bad)).toThrow(/not valid YAML/);
+    expect(() => loadConfig('/nonexistent/platewatch.yaml')).toThrow(/cannot read config file \/nonexistent/);
+  });
+});
