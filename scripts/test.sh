@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 
 status=0
 echo "== lint (biome, clang-format, tsc on tests)"
-npx biome check src test bench || status=1
+npx biome check || status=1
 bash scripts/clang-format-check.sh || status=1
 npx tsc -p tsconfig.test.json || status=1
 
