@@ -18,12 +18,63 @@ export const recognizerSchema = z
     path: ['maxPlateHeight'],
   });
 
+/** General Order 41-11 as configuration (issue 6): what the order fixes is bounded here, not just defaulted. */
+export const governanceSchema = z
+  .object({
+    agency: z.string().min(1).max(200),
+    auth: z
+      .object({
+        maxFailedLogins: z.number().int().min(1).max(20),
+        lockoutMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60),
+        tokenTtlHours: z
+          .number()
+          .min(0.1)
+          .max(24 * 7),
+        minPasswordLength: z.number().int().min(8).max(256),
+      })
+      .strict(),
+    retention: z
+      .object({
+        // The order keeps bulk reads at most 30 days: lower is allowed, higher is not.
+        readsDays: z.number().min(0.001).max(30, 'the order keeps bulk reads at most 30 days'),
+        purgeIntervalMinutes: z
+          .number()
+          .min(1)
+          .max(24 * 60),
+      })
+      .strict(),
+    hotlist: z
+      .object({
+        manualEntryMaxDays: z.number().int().min(1).max(365),
+        staleAfterDays: z.number().int().min(1).max(365),
+      })
+      .strict(),
+    api: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(0).max(65535),
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1),
     recognizer: recognizerSchema,
+    governance: governanceSchema,
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type RecognizerConfig = z.infer<typeof recognizerSchema>;
+export type GovernanceConfig = z.infer<typeof governanceSchema>;
