@@ -34,6 +34,13 @@ std::string string_prop(const Napi::Object& obj, const char* key, const std::str
   return v.As<Napi::String>().Utf8Value();
 }
 
+bool bool_prop(const Napi::Object& obj, const char* key, bool fallback) {
+  if (!obj.Has(key) || obj.Get(key).IsUndefined()) return fallback;
+  const Napi::Value v = obj.Get(key);
+  if (!v.IsBoolean()) throw Napi::TypeError::New(obj.Env(), std::string("options.") + key + " must be a boolean");
+  return v.As<Napi::Boolean>().Value();
+}
+
 Napi::Object box_to_js(Napi::Env env, const cv::Rect& r) {
   Napi::Object box = Napi::Object::New(env);
   box.Set("x", r.x);
@@ -55,6 +62,9 @@ RecognizerOptions recognizer_options_from(const Napi::Value& value) {
   o.topN = int_prop(obj, "topN", o.topN, 1, 50);
   o.minConfidence = float_prop(obj, "minConfidence", o.minConfidence, 0.f, 1.f);
   o.modelDir = string_prop(obj, "modelDir", o.modelDir);
+  o.wholeImageIsPlate = bool_prop(obj, "wholeImageIsPlate", o.wholeImageIsPlate);
+  o.minCharConfidence = float_prop(obj, "minCharConfidence", o.minCharConfidence, 0.f, 1.f);
+  o.stateMinConfidence = float_prop(obj, "stateMinConfidence", o.stateMinConfidence, 0.f, 1.f);
   if (o.maxPlateHeight < o.minPlateHeight)
     throw Napi::TypeError::New(value.Env(), "options.maxPlateHeight must be >= options.minPlateHeight");
   return o;

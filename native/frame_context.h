@@ -21,6 +21,9 @@ struct PlateCandidate {
   cv::Rect box;
   std::array<cv::Point2f, 4> corners{};
   float score = 0.f;
+  cv::Mat plate;        // rectified BGR crop of the plate (rectify stage)
+  cv::Mat text_probs;   // per-slot character probabilities, slots x classes (read stage)
+  cv::Mat state_probs;  // 1 x states probabilities of the state of issuance (read stage)
 };
 
 struct PlateRead {
@@ -31,6 +34,7 @@ struct PlateRead {
   std::vector<PlateAlternative> candidates;  // top-N readings, best first
   std::string state;                         // two-letter code, empty when unknown
   float state_confidence = 0.f;
+  int candidate = -1;  // index into FrameContext::candidates
 };
 
 struct Rejection {

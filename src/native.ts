@@ -39,6 +39,12 @@ export interface RecognizerOptions {
   topN?: number;
   minConfidence?: number;
   modelDir?: string;
+  /** Skip localization: the whole image is one tight plate crop (evaluation on crops). */
+  wholeImageIsPlate?: boolean;
+  /** A read whose least certain character is below this (0..1) is rejected. */
+  minCharConfidence?: number;
+  /** Below this (0..1) the state of issuance is reported as unknown. */
+  stateMinConfidence?: number;
 }
 
 export interface RecognizeResult {

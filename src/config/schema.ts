@@ -11,6 +11,9 @@ export const recognizerSchema = z
     topN: z.number().int().min(1).max(50),
     minConfidence: z.number().min(0).max(1),
     modelDir: z.string().min(1).nullable(),
+    wholeImageIsPlate: z.boolean(),
+    minCharConfidence: z.number().min(0).max(1),
+    stateMinConfidence: z.number().min(0).max(1),
   })
   .strict()
   .refine((r) => r.maxPlateHeight >= r.minPlateHeight, {
