@@ -11,7 +11,10 @@ struct RecognizerOptions {
   int maxPlateHeight = 200;  // px
   int topN = 5;              // alternative readings per plate
   float minConfidence = 0.5f;
-  std::string modelDir;  // folder holding the committed model files
+  std::string modelDir;             // folder holding the committed model files
+  bool wholeImageIsPlate = false;   // skip localization: the image is one tight plate crop
+  float minCharConfidence = 0.35f;  // a read whose least certain character is below this is rejected
+  float stateMinConfidence = 0.5f;  // below this the state of issuance is reported as unknown
 };
 
 }  // namespace platewatch
