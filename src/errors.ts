@@ -52,3 +52,21 @@ export function fromNative(err: unknown, callSite: Error): PlatewatchError | Typ
   out.stack = `${out.name} [${code}]: ${message}\n${frames}`;
   return out;
 }
+
+/** No valid credentials: unknown user, wrong password, locked account, missing or expired token. */
+export class AuthError extends PlatewatchError {}
+
+/** Authenticated, but the user's role may not do this. */
+export class ForbiddenError extends PlatewatchError {}
+
+/** Refused by a clause of General Order 41-11 (missing reason or case number, prohibited category, ...). */
+export class PolicyError extends PlatewatchError {}
+
+/** A request or a record is malformed; the message names the field. */
+export class InvalidInputError extends PlatewatchError {}
+
+/** The named user, hit, request or case does not exist. */
+export class NotFoundError extends PlatewatchError {}
+
+/** The audit chain does not verify: a record was changed, removed or inserted. */
+export class AuditIntegrityError extends PlatewatchError {}

@@ -1,0 +1,60 @@
+/**
+ * The policy layer of General Order 41-11, opened over one LMDB environment under the data
+ * directory. All policy records (users, profiles, exceptions, audit, history, hits, holds, sharing)
+ * live in it, so a change and its audit record commit in one transaction.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { open, type RootDatabase } from 'lmdb';
+
+import { AuditLog, type AuditRecord } from '../audit/AuditLog.js';
+import { AuditService } from '../audit/AuditService.js';
+import { SCRYPT_COST } from '../auth/password.js';
+import { UserService } from '../auth/UserService.js';
+import type { Config, GovernanceConfig } from '../config/schema.js';
+import { ProfileService } from '../profiles/ProfileService.js';
+import type { Context } from './Context.js';
+
+export interface GovernanceOptions {
+  /** The clock (tests move it to expire exceptions, tokens, lockouts and reads). */
+  now?: () => number;
+  /** scrypt cost for new password hashes (default SCRYPT_COST; tests lower it to save CPU). */
+  scryptCost?: number;
+}
+
+export class Governance {
+  readonly ctx: Context;
+  readonly auditLog: AuditLog;
+  readonly audit: AuditService;
+  readonly users: UserService;
+  readonly profiles: ProfileService;
+  readonly dir: string;
+  #closed = false;
+
+  constructor(dir: string, config: GovernanceConfig, options: GovernanceOptions = {}) {
+    this.dir = dir;
+    mkdirSync(dir, { recursive: true });
+    const env: RootDatabase = open({ path: path.join(dir, 'governance.mdb'), maxDbs: 32 });
+    const now = options.now ?? Date.now;
+    this.auditLog = new AuditLog(
+      env.openDB<AuditRecord, number>({ name: 'audit' }),
+      env.openDB<{ seq: number; hash: string }, string>({ name: 'audit-meta' }),
+      now,
+    );
+    this.ctx = { env, audit: this.auditLog, config, now, scryptCost: options.scryptCost ?? SCRYPT_COST };
+    this.audit = new AuditService(this.ctx);
+    this.users = new UserService(this.ctx);
+    this.profiles = new ProfileService(this.ctx, this.users);
+  }
+
+  static open(config: Config, options?: GovernanceOptions): Governance {
+    return new Governance(path.resolve(config.dataDir), config.governance, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.ctx.env.close();
+  }
+}
