@@ -1,0 +1,407 @@
+/**
+ * The hot list in LMDB. Reads are synchronous (memory-mapped) on the stream's hot path; writes are
+ * batched transactions elsewhere (the importer, governance's manual entries).
+ *
+ * Layout (one LMDB environment, named databases):
+ * - `index`:   "<skeleton> <plate> <source> <gen> <recordId>" -> HotlistEntry. Keys sort by look-alike
+ *              skeleton, then plate, so one range read finds the exact and the look-alike candidates.
+ * - `sources`: source name -> SourceInfo. A refresh writes a whole new generation of a source, then flips
+ *              `activeGen` in one transaction: readers see the old list or the new one, never half.
+ * - `records`: "<source> <recordId>" -> index key, for entries written one by one (manual entries), so
+ *              they can be updated and removed by id.
+ */
+import { mkdirSync } from 'node:fs';
+
+import { type Database, open, type RootDatabase } from 'lmdb';
+
+import {
+  type HotlistEntry,
+  HotlistError,
+  type HotlistMatch,
+  type MatchRule,
+  type SourceInfo,
+  type StateMatch,
+  validateEntry,
+} from './HotlistEntry.js';
+import { lookalikeEdits, normalizePlate, plateSkeleton } from './normalize.js';
+
+export interface HotlistStoreOptions {
+  /** Largest number of look-alike substitutions a look-alike match may have (the order says one). */
+  maxLookalikeEdits?: number;
+  /** Entries per write transaction during a refresh (memory vs commit count). */
+  batchSize?: number;
+}
+
+export interface ReplaceSummary {
+  source: string;
+  /** Entries in the new list. */
+  total: number;
+  /** Entries (plate + record id) that were not in the previous list. */
+  added: number;
+  /** Entries of the previous list that are gone. */
+  removed: number;
+  /** Lines that repeated an entry already in this file (the later one is kept). */
+  duplicates: number;
+  generation: number;
+}
+
+export interface ReplaceMeta {
+  file?: string;
+  format?: string;
+  /** Called after each committed batch with the number of entries written so far. */
+  onProgress?: (written: number) => void;
+}
+
+const SEP = ' ';
+const END = '!'; // sorts right after SEP
+const GEN_WIDTH = 10;
+const MANUAL_GEN = 0;
+
+function genToken(gen: number): string {
+  return String(gen).padStart(GEN_WIDTH, '0');
+}
+
+function indexKey(e: HotlistEntry, gen: number): string {
+  return `${plateSkeleton(e.plate)}${SEP}${e.plate}${SEP}${e.source}${SEP}${genToken(gen)}${SEP}${e.recordId}`;
+}
+
+interface ParsedKey {
+  plate: string;
+  source: string;
+  gen: number;
+  recordId: string;
+}
+
+function parseKey(key: string): ParsedKey {
+  const a = key.indexOf(SEP);
+  const b = key.indexOf(SEP, a + 1);
+  const c = key.indexOf(SEP, b + 1);
+  const d = key.indexOf(SEP, c + 1);
+  return {
+    plate: key.slice(a + 1, b),
+    source: key.slice(b + 1, c),
+    gen: Number(key.slice(c + 1, d)),
+    recordId: key.slice(d + 1),
+  };
+}
+
+function wrapWriteError(err: unknown, what: string): HotlistError {
+  const message = (err as Error)?.message ?? String(err);
+  const code = /MDB_MAP_FULL|ENOSPC|No space/i.test(message) ? 'ERR_HOTLIST_FULL' : 'ERR_HOTLIST_WRITE';
+  return new HotlistError(code, `hot list: ${what} failed: ${message}`, { cause: err });
+}
+
+export class HotlistStore {
+  readonly path: string;
+  readonly maxLookalikeEdits: number;
+  private readonly batchSize: number;
+  private readonly env: RootDatabase;
+  private readonly index: Database<HotlistEntry, string>;
+  private readonly sourcesDb: Database<SourceInfo, string>;
+  private readonly records: Database<string, string>;
+  private closed = false;
+
+  /** Opens (creating if needed) the hot list in the folder `path`. */
+  constructor(path: string, options: HotlistStoreOptions = {}) {
+    this.path = path;
+    this.maxLookalikeEdits = options.maxLookalikeEdits ?? 1;
+    this.batchSize = options.batchSize ?? 100_000;
+    mkdirSync(path, { recursive: true });
+    this.env = open({ path, maxDbs: 8 });
+    this.index = this.env.openDB<HotlistEntry, string>({ name: 'index' });
+    this.sourcesDb = this.env.openDB<SourceInfo, string>({ name: 'sources' });
+    this.records = this.env.openDB<string, string>({ name: 'records', encoding: 'string' });
+  }
+
+  /**
+   * The active entries matching a read plate (normalized here): exact matches first, then look-alikes
+   * with at most `maxLookalikeEdits` substitutions. Expired entries and inactive generations are skipped.
+   * Synchronous: one LMDB range read plus one small read per source that has a candidate.
+   */
+  lookup(rawPlate: string, state?: string, now = Date.now()): HotlistMatch[] {
+    const plate = normalizePlate(rawPlate);
+    if (!plate) return [];
+    const skeleton = plateSkeleton(plate);
+    const readState = state ? state.toUpperCase() : undefined;
+    let active: Map<string, number> | undefined;
+    const out: HotlistMatch[] = [];
+    for (const { key, value } of this.index.getRange({ start: skeleton + SEP, end: skeleton + END })) {
+      const k = parseKey(key);
+      let rule: MatchRule;
+      let edits = 0;
+      if (k.plate === plate) rule = 'exact';
+      else {
+        edits = lookalikeEdits(plate, k.plate);
+        if (edits > this.maxLookalikeEdits) continue;
+        rule = 'lookalike';
+      }
+      active ??= new Map();
+      let gen = active.get(k.source);
+      if (gen === undefined) {
+        gen = this.sourcesDb.get(k.source)?.activeGen ?? -1;
+        active.set(k.source, gen);
+      }
+      if (k.gen !== gen) continue;
+      if (value.expiresAt !== undefined && value.expiresAt <= now) continue;
+      const st: StateMatch = !readState || !value.state ? 'unknown' : readState === value.state ? 'same' : 'different';
+      out.push({ entry: value, rule, state: st, plate, edits });
+    }
+    if (out.length > 1) out.sort((a, b) => a.edits - b.edits || stateRank(a.state) - stateRank(b.state));
+    return out;
+  }
+
+  /** The source's metadata, or undefined when it has never been loaded. */
+  source(source: string): SourceInfo | undefined {
+    return this.sourcesDb.get(source);
+  }
+
+  /** All sources with at least one committed list. */
+  sources(): SourceInfo[] {
+    return [...this.sourcesDb.getRange()].map(({ value }) => value).filter((s) => s.activeGen >= 0);
+  }
+
+  /** Active (not expired unless `includeExpired`) entries, optionally of one source. Scans the list. */
+  *entries(source?: string, options: { includeExpired?: boolean; now?: number } = {}): Generator<HotlistEntry> {
+    const now = options.now ?? Date.now();
+    const active = new Map(this.sources().map((s) => [s.source, s.activeGen]));
+    for (const { key, value } of this.index.getRange()) {
+      const k = parseKey(key);
+      if (source !== undefined && k.source !== source) continue;
+      if (active.get(k.source) !== k.gen) continue;
+      if (!options.includeExpired && value.expiresAt !== undefined && value.expiresAt <= now) continue;
+      yield value;
+    }
+  }
+
+  /** One entry written with put() (manual entries), by source and record id. */
+  get(source: string, recordId: string): HotlistEntry | undefined {
+    const key = this.records.get(`${source}${SEP}${recordId}`);
+    return key === undefined ? undefined : this.index.get(key);
+  }
+
+  /**
+   * Adds or replaces entries one by one in their sources (manual entries, corrections), in one
+   * durable transaction. Entries are validated first: one bad entry rejects the whole call, nothing
+   * is written. A source written this way is not meant to be refreshed wholesale by replaceSource().
+   */
+  async put(entries: HotlistEntry[]): Promise<void> {
+    this.assertOpen();
+    const valid = entries.map(validateEntry);
+    try {
+      await this.env.transaction(() => {
+        const now = Date.now();
+        for (const e of valid) {
+          const info = this.sourcesDb.get(e.source);
+          if (info && info.activeGen !== MANUAL_GEN) {
+            throw new HotlistError(
+              'ERR_HOTLIST_SOURCE',
+              `source ${e.source} is an imported list: refresh it with an import, not entry by entry`,
+            );
+          }
+          const recKey = `${e.source}${SEP}${e.recordId}`;
+          const old = this.records.get(recKey);
+          if (old !== undefined) this.index.removeSync(old);
+          const key = indexKey(e, MANUAL_GEN);
+          this.index.putSync(key, e);
+          this.records.putSync(recKey, key);
+          const count = (info?.count ?? 0) + (old === undefined ? 1 : 0);
+          this.sourcesDb.putSync(e.source, {
+            source: e.source,
+            activeGen: MANUAL_GEN,
+            lastGen: MANUAL_GEN,
+            count,
+            importedAt: now,
+          });
+        }
+      });
+    } catch (err) {
+      if (err instanceof HotlistError) throw err;
+      throw wrapWriteError(err, 'put');
+    }
+  }
+
+  /** Removes one entry written with put(); true when it existed. */
+  async remove(source: string, recordId: string): Promise<boolean> {
+    this.assertOpen();
+    try {
+      return await this.env.transaction(() => {
+        const recKey = `${source}${SEP}${recordId}`;
+        const key = this.records.get(recKey);
+        if (key === undefined) return false;
+        this.index.removeSync(key);
+        this.records.removeSync(recKey);
+        const info = this.sourcesDb.get(source);
+        if (info) this.sourcesDb.putSync(source, { ...info, count: Math.max(0, info.count - 1) });
+        return true;
+      });
+    } catch (err) {
+      throw wrapWriteError(err, 'remove');
+    }
+  }
+
+  /**
+   * Replaces a source's whole list with `entries` (already validated by the caller, or validated here
+   * when `validate` is true): writes a new generation in batches, then flips the active generation in
+   * one transaction, then deletes the old generation. Readers never see a half list; a crash before the
+   * flip leaves the old list active and the partial one is deleted by the next refresh.
+   */
+  async replaceSource(
+    source: string,
+    entries: Iterable<HotlistEntry> | AsyncIterable<HotlistEntry>,
+    meta: ReplaceMeta = {},
+  ): Promise<ReplaceSummary> {
+    this.assertOpen();
+    const before = this.sourcesDb.get(source);
+    if (before && before.activeGen === MANUAL_GEN) {
+      throw new HotlistError('ERR_HOTLIST_SOURCE', `source ${source} holds manual entries: it cannot be refreshed`);
+    }
+    const gen = Math.max(before?.lastGen ?? 0, before?.activeGen ?? 0) + 1;
+    try {
+      await this.sourcesDb.put(source, {
+        source,
+        activeGen: before?.activeGen ?? -1,
+        lastGen: gen,
+        count: before?.count ?? 0,
+        importedAt: before?.importedAt ?? 0,
+        ...(before?.file ? { file: before.file } : {}),
+        ...(before?.format ? { format: before.format } : {}),
+      });
+    } catch (err) {
+      throw wrapWriteError(err, 'refresh');
+    }
+    let written = 0;
+    let duplicates = 0;
+    let batch: [string, HotlistEntry][] = [];
+    const flush = () => {
+      if (batch.length === 0) return;
+      // Sorted batches write neighbouring B-tree pages: several times faster than random order.
+      batch.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const rows = batch;
+      batch = [];
+      try {
+        this.env.transactionSync(() => {
+          for (const [key, e] of rows) {
+            if (this.index.doesExist(key)) duplicates++;
+            else written++;
+            this.index.putSync(key, e);
+          }
+        });
+      } catch (err) {
+        throw wrapWriteError(err, `refresh of ${source}`);
+      }
+      meta.onProgress?.(written);
+    };
+    for await (const e of entries as AsyncIterable<HotlistEntry>) {
+      if (e.source !== source) {
+        throw new HotlistError('ERR_HOTLIST_SOURCE', `entry ${e.recordId} is of source ${e.source}, not ${source}`);
+      }
+      batch.push([indexKey(e, gen), e]);
+      if (batch.length >= this.batchSize) {
+        flush();
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    flush();
+    try {
+      await this.env.transaction(() => {
+        this.sourcesDb.putSync(source, {
+          source,
+          activeGen: gen,
+          lastGen: gen,
+          count: written,
+          importedAt: Date.now(),
+          ...(meta.file ? { file: meta.file } : {}),
+          ...(meta.format ? { format: meta.format } : {}),
+        });
+      });
+    } catch (err) {
+      throw wrapWriteError(err, `refresh of ${source}`);
+    }
+    const { added, removed } = before
+      ? await this.dropOtherGenerations(source, gen, before.activeGen)
+      : { added: written, removed: 0 };
+    return { source, total: written, added, removed, duplicates, generation: gen };
+  }
+
+  /** Deletes every generation of `source` but `keep`, counting entries added/removed against `previous`. */
+  private async dropOtherGenerations(
+    source: string,
+    keep: number,
+    previous: number,
+  ): Promise<{ added: number; removed: number }> {
+    let added = 0;
+    let removed = 0;
+    let doomed: string[] = [];
+    // Keys of one plate and source are adjacent, old and new generation side by side.
+    let group = '';
+    let oldIds = new Set<string>();
+    let newIds = new Set<string>();
+    const closeGroup = () => {
+      for (const id of newIds) if (!oldIds.has(id)) added++;
+      for (const id of oldIds) if (!newIds.has(id)) removed++;
+      oldIds = new Set();
+      newIds = new Set();
+    };
+    const deleteDoomed = () => {
+      const keys = doomed;
+      doomed = [];
+      if (keys.length === 0) return;
+      this.env.transactionSync(() => {
+        for (const k of keys) this.index.removeSync(k);
+      });
+    };
+    try {
+      // Scan in slices, restarting after each delete batch so no cursor outlives a write.
+      let start: string | undefined;
+      for (;;) {
+        let last: string | undefined;
+        for (const key of this.index.getKeys(start === undefined ? {} : { start })) {
+          if (key === start) continue;
+          last = key;
+          const k = parseKey(key);
+          if (k.source !== source) continue;
+          const g = `${k.plate}${SEP}${k.source}`;
+          if (g !== group) {
+            closeGroup();
+            group = g;
+          }
+          if (k.gen === keep) newIds.add(k.recordId);
+          else {
+            if (k.gen === previous) oldIds.add(k.recordId);
+            doomed.push(key);
+            if (doomed.length >= this.batchSize) break;
+          }
+        }
+        if (last === undefined || doomed.length < this.batchSize) break;
+        deleteDoomed();
+        start = last;
+        await new Promise((r) => setImmediate(r));
+      }
+      closeGroup();
+      deleteDoomed();
+    } catch (err) {
+      throw wrapWriteError(err, `cleanup of ${source}`);
+    }
+    return { added, removed };
+  }
+
+  /** Resolves when every write so far is on disk. */
+  async flushed(): Promise<void> {
+    await this.env.flushed;
+  }
+
+  /** Closes the environment; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.env.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new HotlistError('ERR_HOTLIST_CLOSED', 'hot list store is closed');
+  }
+}
+
+function stateRank(s: StateMatch): number {
+  return s === 'same' ? 0 : s === 'unknown' ? 1 : 2;
+}

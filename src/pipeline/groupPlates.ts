@@ -1,0 +1,157 @@
+/**
+ * groupPlates: frame reads -> one plate group per passing vehicle, per camera.
+ *
+ * A read joins the open group of its camera whose voted plate is within one edit of it after look-alike
+ * folding (so "7ABC123", "7A8C123" and "7ABC12" merge, "7ABC123" and "5XYZ987" do not). A group emits
+ * a `preview` as soon as its vote reaches `previewConfidence`, and a `final` when no read joined it for
+ * `gapMs` or it has been open `maxGroupMs`, or when the source completes. Time is the scheduler's, so
+ * marble tests run on virtual time.
+ */
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
+
+import { plateSkeleton, withinOneEdit } from '../hotlist/normalize.js';
+import type { FrameRead } from '../reads.js';
+import type { GroupEvent, PlateGroup } from './PlateGroup.js';
+import { PlateVote } from './PlateVote.js';
+
+export interface GroupPlatesOptions {
+  /** A group is final once no read joined it for this long (ms). */
+  gapMs: number;
+  /** A group is final after this long open, even if reads keep coming (ms): bounds a hit's delay. */
+  maxGroupMs: number;
+  /** Voted confidence (0..1) at which a group emits its preview. */
+  previewConfidence: number;
+  /** Open groups kept per camera; beyond it the oldest is finalized (bounded memory). */
+  maxOpenGroups: number;
+}
+
+export const defaultGroupPlatesOptions: GroupPlatesOptions = {
+  gapMs: 1500,
+  maxGroupMs: 10_000,
+  previewConfidence: 0.85,
+  maxOpenGroups: 32,
+};
+
+interface OpenGroup {
+  id: string;
+  cameraId: string;
+  vote: PlateVote;
+  /** Skeleton of the current voted plate, the key reads are compared with. */
+  skeleton: string;
+  openedAt: number;
+  lastAt: number;
+  firstSeen: number;
+  lastSeen: number;
+  best: FrameRead;
+  last: FrameRead;
+  previewed: boolean;
+  timer: { unsubscribe(): void } | undefined;
+}
+
+function snapshot(g: OpenGroup): PlateGroup {
+  const { plate, confidence } = g.vote.result();
+  const st = g.vote.state();
+  return {
+    id: g.id,
+    cameraId: g.cameraId,
+    plate,
+    confidence,
+    ...(st ? { state: st.state, stateConfidence: st.confidence } : {}),
+    reads: g.vote.reads,
+    firstSeen: g.firstSeen,
+    lastSeen: g.lastSeen,
+    best: g.best,
+    candidates: g.vote.candidates(),
+  };
+}
+
+export function groupPlates(
+  options: Partial<GroupPlatesOptions> = {},
+  scheduler: SchedulerLike = asyncScheduler,
+): OperatorFunction<FrameRead, GroupEvent> {
+  const o = { ...defaultGroupPlatesOptions, ...options };
+  return (source) =>
+    new Observable<GroupEvent>((subscriber) => {
+      const open = new Map<string, OpenGroup[]>();
+
+      const finalize = (g: OpenGroup) => {
+        g.timer?.unsubscribe();
+        g.timer = undefined;
+        const list = open.get(g.cameraId);
+        if (list) {
+          const i = list.indexOf(g);
+          if (i >= 0) list.splice(i, 1);
+          if (list.length === 0) open.delete(g.cameraId);
+        }
+        subscriber.next({ phase: 'final', group: snapshot(g), trigger: g.last });
+      };
+
+      const deadline = (g: OpenGroup) => Math.min(g.lastAt + o.gapMs, g.openedAt + o.maxGroupMs);
+
+      // One timer per group, re-armed only when it fires early (reads do not reschedule it).
+      const arm = (g: OpenGroup, delay: number) => {
+        g.timer = scheduler.schedule(function (this: SchedulerAction<unknown>) {
+          const left = deadline(g) - scheduler.now();
+          if (left > 0) this.schedule(undefined, left);
+          else finalize(g);
+        }, delay);
+      };
+
+      const subscription = source.subscribe({
+        next: (read) => {
+          const now = scheduler.now();
+          const skeleton = plateSkeleton(read.plate);
+          let list = open.get(read.cameraId);
+          let g = list?.find((c) => withinOneEdit(c.skeleton, skeleton));
+          if (!g) {
+            if (list && list.length >= o.maxOpenGroups) finalize(list[0]!);
+            list = open.get(read.cameraId);
+            if (!list) {
+              list = [];
+              open.set(read.cameraId, list);
+            }
+            g = {
+              id: `${read.cameraId}-${read.capturedAt}-${read.frameSeq}`,
+              cameraId: read.cameraId,
+              vote: new PlateVote(),
+              skeleton,
+              openedAt: now,
+              lastAt: now,
+              firstSeen: read.capturedAt,
+              lastSeen: read.capturedAt,
+              best: read,
+              last: read,
+              previewed: false,
+              timer: undefined,
+            };
+            list.push(g);
+            arm(g, o.gapMs);
+          }
+          g.vote.add(read.plate, read.confidence, read.charConfidences, read.state, read.stateConfidence);
+          g.lastAt = now;
+          g.last = read;
+          if (read.capturedAt < g.firstSeen) g.firstSeen = read.capturedAt;
+          if (read.capturedAt > g.lastSeen) g.lastSeen = read.capturedAt;
+          if (read.confidence > g.best.confidence) g.best = read;
+          const voted = g.vote.result();
+          g.skeleton = plateSkeleton(voted.plate);
+          if (!g.previewed && voted.confidence >= o.previewConfidence) {
+            g.previewed = true;
+            subscriber.next({ phase: 'preview', group: snapshot(g), trigger: read });
+          }
+          if (now - g.openedAt >= o.maxGroupMs) finalize(g);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          for (const list of [...open.values()]) for (const g of [...list]) finalize(g);
+          subscriber.complete();
+        },
+      });
+
+      return () => {
+        subscription.unsubscribe();
+        for (const list of open.values()) for (const g of list) g.timer?.unsubscribe();
+        open.clear();
+      };
+    });
+}

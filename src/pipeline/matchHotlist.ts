@@ -1,0 +1,43 @@
+/**
+ * matchHotlist: looks each group event's voted plate up in the hot list (synchronously: LMDB reads are
+ * memory-mapped) and attaches the matches not yet reported for that group, so a vehicle that matched at
+ * its preview does not hit again at its final.
+ */
+import { map, type OperatorFunction } from 'rxjs';
+
+import type { HotlistMatch } from '../hotlist/HotlistEntry.js';
+import type { GroupEvent, MatchedGroupEvent } from './PlateGroup.js';
+
+/** The part of HotlistStore the stream needs. */
+export interface HotlistLookup {
+  lookup(plate: string, state?: string, now?: number): HotlistMatch[];
+}
+
+export function matchKey(m: HotlistMatch): string {
+  return `${m.entry.source}\u0000${m.entry.recordId}\u0000${m.entry.plate}`;
+}
+
+export function matchHotlist(
+  hotlist: HotlistLookup,
+  options: { now?: () => number; onLookup?: (seconds: number) => void } = {},
+): OperatorFunction<GroupEvent, MatchedGroupEvent> {
+  const now = options.now ?? Date.now;
+  const reported = new Map<string, Set<string>>();
+  return map((event) => {
+    const t0 = performance.now();
+    const found = hotlist.lookup(event.group.plate, event.group.state, now());
+    options.onLookup?.((performance.now() - t0) / 1000);
+    let seen = reported.get(event.group.id);
+    const matches: HotlistMatch[] = [];
+    for (const m of found) {
+      const key = matchKey(m);
+      if (seen?.has(key)) continue;
+      seen ??= new Set();
+      seen.add(key);
+      matches.push(m);
+    }
+    if (event.phase === 'final') reported.delete(event.group.id);
+    else if (seen) reported.set(event.group.id, seen);
+    return { ...event, matches };
+  });
+}

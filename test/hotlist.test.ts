@@ -1,0 +1,132 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { type HotlistEntry, HotlistError } from '../src/hotlist/HotlistEntry.js';
+import { HotlistStore } from '../src/hotlist/HotlistStore.js';
+import { normalizePlate, plateSkeleton, withinOneEdit } from '../src/hotlist/normalize.js';
+
+const stores: HotlistStore[] = [];
+function openStore(): HotlistStore {
+  const s = new HotlistStore(mkdtempSync(path.join(tmpdir(), 'platewatch-hotlist-')));
+  stores.push(s);
+  return s;
+}
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+function entry(plate: string, over: Partial<HotlistEntry> = {}): HotlistEntry {
+  return {
+    plate,
+    state: 'CA',
+    category: 'stolen_vehicle',
+    source: 'CA_DOJ',
+    recordId: `R-${plate}`,
+    createdAt: 1,
+    ...over,
+  };
+}
+
+describe('normalizePlate / plateSkeleton', () => {
+  it('upper-cases and keeps letters and digits only', () => {
+    expect(normalizePlate(' 7abc-123 ')).toBe('7ABC123');
+    expect(normalizePlate('--')).toBe('');
+  });
+  it('folds the look-alikes of the order to one skeleton', () => {
+    expect(plateSkeleton('BSO1ZG')).toBe(plateSkeleton('85012G'.replace('G', '6')));
+    expect(plateSkeleton('DIGS')).toBe('0165');
+  });
+  it('withinOneEdit accepts one substitution, insertion or deletion and no more', () => {
+    expect(withinOneEdit('ABC123', 'ABC124')).toBe(true);
+    expect(withinOneEdit('ABC123', 'ABC1234')).toBe(true);
+    expect(withinOneEdit('ABC123', 'AC123')).toBe(true);
+    expect(withinOneEdit('ABC123', 'XBC124')).toBe(false);
+  });
+});
+
+describe('HotlistStore', () => {
+  it('lookup() finds an exact plate with its state compared', async () => {
+    const s = openStore();
+    await s.replaceSource('CA_DOJ', [entry('7ABC123')]);
+    const [m] = s.lookup('7abc 123', 'CA');
+    expect(m?.rule).toBe('exact');
+    expect(m?.state).toBe('same');
+    expect(m?.entry.category).toBe('stolen_vehicle');
+    expect(s.lookup('7ABC123', 'NV')[0]?.state).toBe('different');
+    expect(s.lookup('7ABC123')[0]?.state).toBe('unknown');
+    expect(s.lookup('7ABC124')).toEqual([]);
+  });
+
+  it('lookup() matches one look-alike substitution with the lookalike rule, not two', async () => {
+    const s = openStore();
+    await s.replaceSource('CA_DOJ', [entry('8SO123')]);
+    const [m] = s.lookup('BSO123', 'CA');
+    expect(m?.rule).toBe('lookalike');
+    expect(m?.edits).toBe(1);
+    expect(s.lookup('B5O123')).toEqual([]);
+  });
+
+  it('replaceSource() swaps a whole list and reports added/removed', async () => {
+    const s = openStore();
+    await s.replaceSource('CA_DOJ', [entry('AAA111'), entry('BBB222')]);
+    const sum = await s.replaceSource('CA_DOJ', [entry('BBB222'), entry('CCC333')]);
+    expect(sum).toMatchObject({ total: 2, added: 1, removed: 1, duplicates: 0 });
+    expect(s.lookup('AAA111')).toEqual([]);
+    expect(s.lookup('CCC333')).toHaveLength(1);
+    expect(s.source('CA_DOJ')?.count).toBe(2);
+    expect([...s.entries('CA_DOJ')].map((e) => e.plate).sort()).toEqual(['BBB222', 'CCC333']);
+  });
+
+  it('a refresh that fails half way leaves the previous list whole', async () => {
+    const s = openStore();
+    await s.replaceSource('CA_DOJ', [entry('AAA111')]);
+    function* broken(): Generator<HotlistEntry> {
+      yield entry('NEW111');
+      throw new Error('feed cut');
+    }
+    await expect(s.replaceSource('CA_DOJ', broken())).rejects.toThrow('feed cut');
+    expect(s.lookup('AAA111')).toHaveLength(1);
+    expect(s.lookup('NEW111')).toEqual([]);
+    const sum = await s.replaceSource('CA_DOJ', [entry('BBB222')]);
+    expect(sum).toMatchObject({ added: 1, removed: 1 });
+    expect([...s.entries()].map((e) => e.plate)).toEqual(['BBB222']);
+  });
+
+  it('put() adds manual entries that can be updated and removed; expired ones do not match', async () => {
+    const s = openStore();
+    const manual = entry('MAN001', {
+      source: 'manual',
+      recordId: 'm-1',
+      category: 'amber_alert',
+      enteredBy: 'sgt.lee',
+      cjisReference: 'CJIS-42',
+      expiresAt: Date.now() + 60_000,
+    });
+    await s.put([manual]);
+    expect(s.lookup('MAN001')[0]?.entry.cjisReference).toBe('CJIS-42');
+    await s.put([{ ...manual, plate: 'MAN002' }]);
+    expect(s.lookup('MAN001')).toEqual([]);
+    expect(s.get('manual', 'm-1')?.plate).toBe('MAN002');
+    await s.put([{ ...manual, recordId: 'm-2', plate: 'OLD001', expiresAt: Date.now() - 1 }]);
+    expect(s.lookup('OLD001')).toEqual([]);
+    expect(await s.remove('manual', 'm-1')).toBe(true);
+    expect(s.lookup('MAN002')).toEqual([]);
+    expect(await s.remove('manual', 'm-1')).toBe(false);
+  });
+
+  it('put() with an invalid entry throws HotlistError naming the field and writes nothing', async () => {
+    const s = openStore();
+    const bad = [
+      entry('GOOD01', { source: 'manual' }),
+      entry('BAD01', { source: 'manual', category: 'nope' as never }),
+    ];
+    const err = await s.put(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HotlistError);
+    expect((err as HotlistError).code).toBe('ERR_HOTLIST_ENTRY');
+    expect((err as Error).message).toContain('category');
+    expect(s.lookup('GOOD01')).toEqual([]);
+  });
+});
