@@ -5,6 +5,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 
+#include "camera_wrap.h"
 #include "recognize_worker.h"
 
 namespace platewatch::bindings {
@@ -33,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("noop", Napi::Function::New(env, Noop, "noop"));
   exports.Set("versions", Napi::Function::New(env, Versions, "versions"));
   exports.Set("recognize", Napi::Function::New(env, Recognize, "recognize"));
+  exports.Set("NativeCamera", define_camera_class(env));
   return exports;
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import { fromNative } from './errors.js';
 import { modelDir, packageRoot } from './paths.js';
+import type { FrameRead } from './reads.js';
 
 export interface Box {
   x: number;
@@ -67,6 +68,10 @@ interface Addon {
   noop(): void;
   versions(): Versions;
   recognize(input: Buffer | string, options?: RecognizerOptions): Promise<RecognizeResult>;
+  NativeCamera: new (
+    options: NativeCameraOptions,
+    onBatch: (events: NativeCameraEvent[], reads: FrameRead[]) => void,
+  ) => NativeCamera;
 }
 
 const require = createRequire(import.meta.url);
@@ -92,4 +97,91 @@ export function recognize(input: Buffer | string, options: RecognizerOptions = {
   return addon.recognize(input, { modelDir, ...options }).catch((err: unknown) => {
     throw fromNative(err, callSite);
   });
+}
+
+// --- Live capture (native/capture, bindings/camera_wrap.cpp; used by src/capture/) ------------------
+
+/**
+ * One camera's options as the native core takes them: validated and defaulted in TypeScript
+ * (src/capture/options.ts); native/capture/camera_options.h has the same field names.
+ */
+export interface NativeCameraOptions {
+  id: string;
+  /** rtsp://, rtsps://, http(s)://, file://, v4l2:// — or use `pipeline`. */
+  uri?: string;
+  /** A gst-launch description producing video (raw or encoded); decodebin and the sink are appended. */
+  pipeline?: string;
+  analyseFps: number;
+  frameQueue: number;
+  decoderThreads: number;
+  realtime: boolean;
+  loop: boolean;
+  rtspLatencyMs: number;
+  rtspTransport: 'tcp' | 'udp' | 'auto';
+  connectTimeoutMs: number;
+  stallTimeoutMs: number;
+  deliveryQueue: number;
+  reconnect: { initialDelayMs: number; maxDelayMs: number; jitter: number; maxAttempts: number };
+  roi: { x: number; y: number; width: number; height: number };
+  motion: { enabled: boolean; threshold: number };
+  evidence: { plateMargin: number; plateJpegQuality: number; contextWidth: number; contextJpegQuality: number };
+  recognizer: RecognizerOptions;
+}
+
+/** Lifecycle events from a camera's threads, delivered in batches with its reads. */
+export type NativeCameraEvent =
+  | { type: 'connecting'; attempt: number }
+  | { type: 'playing'; width: number; height: number; fps: number; format: string }
+  | { type: 'error'; code: string; message: string; debug: string; fatal: boolean }
+  | { type: 'reconnecting'; attempt: number; delayMs: number; code: string; message: string }
+  | { type: 'eos' }
+  | { type: 'failed'; attempts: number; code: string; message: string }
+  | { type: 'dropped'; busy: number; delivery: number }
+  | { type: 'stopped' };
+
+/** Counters of one camera since it was opened (they become Prometheus metrics in the pipeline). */
+export interface NativeCameraStats {
+  state: string;
+  framesDecoded: number;
+  framesAnalysed: number;
+  /** Not analysed by design: over the analysis rate, or nothing moved in the region of interest. */
+  framesSkipped: { rate: number; motion: number };
+  /** Lost: replaced by a newer frame before analysis (busy), or JavaScript fell behind (delivery). */
+  framesDropped: { busy: number; delivery: number };
+  reads: number;
+  readsDropped: number;
+  analysisErrors: number;
+  sessions: number;
+  reconnects: number;
+  width: number;
+  height: number;
+  /** Recognizer plus evidence time per analysed frame, ms. */
+  analyseMsMean: number;
+  /** Frame reaching capture -> analysis done, over the last 1,024 analysed frames, ms. */
+  latencyMsP50: number;
+  latencyMsP99: number;
+  /** Per recognition stage: frames, total and mean ms. */
+  stageMs: Record<string, { count: number; totalMs: number; meanMs: number }>;
+}
+
+/** The native handle of one camera. Use src/capture/ (Camera), not this, from the rest of the code. */
+export interface NativeCamera {
+  /** Starts the camera's threads; returns at once. */
+  start(): void;
+  /** Asks the threads to stop; a `stopped` event follows. Idempotent. */
+  stop(): void;
+  /** Joins the threads and releases the callback. Idempotent. */
+  close(): void;
+  stats(): NativeCameraStats;
+}
+
+/**
+ * Opens a native camera. Throws synchronously: a TypeError naming a bad option, or an Error with a
+ * `code` (ERR_CAMERA_URI, ERR_PIPELINE_PARSE, ERR_MODEL) that src/capture/ turns into a named class.
+ */
+export function createNativeCamera(
+  options: NativeCameraOptions,
+  onBatch: (events: NativeCameraEvent[], reads: FrameRead[]) => void,
+): NativeCamera {
+  return new addon.NativeCamera(options, onBatch);
 }

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 
+import { camerasSchema, captureSchema, samplesSchema } from './capture.js';
+
 export const recognizerSchema = z
   .object({
     minPlateHeight: z.number().int().min(4).max(4096),
@@ -75,6 +77,9 @@ export const configSchema = z
     dataDir: z.string().min(1),
     recognizer: recognizerSchema,
     governance: governanceSchema,
+    capture: captureSchema,
+    cameras: camerasSchema,
+    samples: samplesSchema,
   })
   .strict();
 
