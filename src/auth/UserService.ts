@@ -143,17 +143,20 @@ export class UserService {
       lockedUntil: null,
       natsPublicKey: null,
     };
+    const exists = () => new PolicyError('ERR_USER_EXISTS', `user '${username}' exists already`);
+    if (this.#users.get(username)) {
+      // Audited outside the write transaction, which a refusal would roll back.
+      this.#ctx.audit.append({
+        actor,
+        action: 'user.designate',
+        what: username,
+        outcome: 'refused',
+        details: { rule: 'exists' },
+      });
+      throw exists();
+    }
     this.#ctx.env.transactionSync(() => {
-      if (this.#users.get(username)) {
-        this.#ctx.audit.append({
-          actor,
-          action: 'user.designate',
-          what: username,
-          outcome: 'refused',
-          details: { rule: 'exists' },
-        });
-        throw new PolicyError('ERR_USER_EXISTS', `user '${username}' exists already`);
-      }
+      if (this.#users.get(username)) throw exists();
       this.#users.putSync(username, record);
       this.#ctx.audit.append({
         actor,

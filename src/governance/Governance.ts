@@ -13,15 +13,32 @@ import { AuditService } from '../audit/AuditService.js';
 import { SCRYPT_COST } from '../auth/password.js';
 import { UserService } from '../auth/UserService.js';
 import type { Config, GovernanceConfig } from '../config/schema.js';
+import { PolicyError } from '../errors.js';
+import { HistoryStore } from '../history/HistoryStore.js';
+import { HitReview } from '../hits/HitReview.js';
 import { ProfileService } from '../profiles/ProfileService.js';
+import { DeploymentService } from '../sharing/DeploymentService.js';
+import { SharingService } from '../sharing/SharingService.js';
 import type { Context } from './Context.js';
+import { ManualEntries, type ManualEntrySink } from './ManualEntries.js';
+import { Notifications } from './Notifications.js';
 
 export interface GovernanceOptions {
   /** The clock (tests move it to expire exceptions, tokens, lockouts and reads). */
   now?: () => number;
   /** scrypt cost for new password hashes (default SCRYPT_COST; tests lower it to save CPU). */
   scryptCost?: number;
+  /** Where manual hot-list entries go (the pipeline's HotlistStore); without it they are refused. */
+  hotlist?: ManualEntrySink;
 }
+
+/** Refuses manual entries until a hot-list store is attached. */
+const NO_HOTLIST: ManualEntrySink = {
+  put: async () => {
+    throw new PolicyError('ERR_NO_HOTLIST', 'no hot-list store is attached to this process');
+  },
+  remove: async () => false,
+};
 
 export class Governance {
   readonly ctx: Context;
@@ -29,6 +46,12 @@ export class Governance {
   readonly audit: AuditService;
   readonly users: UserService;
   readonly profiles: ProfileService;
+  readonly notifications: Notifications;
+  readonly history: HistoryStore;
+  readonly hits: HitReview;
+  readonly manualEntries: ManualEntries;
+  readonly sharing: SharingService;
+  readonly deployments: DeploymentService;
   readonly dir: string;
   #closed = false;
 
@@ -46,10 +69,17 @@ export class Governance {
     this.audit = new AuditService(this.ctx);
     this.users = new UserService(this.ctx);
     this.profiles = new ProfileService(this.ctx, this.users);
+    this.notifications = new Notifications(this.ctx);
+    this.history = new HistoryStore(this.ctx);
+    this.hits = new HitReview(this.ctx, this.profiles);
+    this.manualEntries = new ManualEntries(this.ctx, options.hotlist ?? NO_HOTLIST, this.notifications);
+    this.sharing = new SharingService(this.ctx, this.users, this.notifications);
+    this.deployments = new DeploymentService(this.ctx, this.users, this.notifications);
   }
 
+  /** Opens the governance store under the configured data directory (`<dataDir>/governance`). */
   static open(config: Config, options?: GovernanceOptions): Governance {
-    return new Governance(path.resolve(config.dataDir), config.governance, options);
+    return new Governance(path.resolve(config.dataDir, 'governance'), config.governance, options);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,111 @@
+/**
+ * Fills the history from the JetStream read stream (STREAMS.reads), so the process boundary stays on
+ * NATS: the pipeline may run on other machines of a NATS cluster. A durable consumer with explicit
+ * acks: a read is acknowledged only after it is committed to LMDB, and redeliveries are idempotent.
+ * Also purges the read stream up to the retention cutoff (the LMDB side is HistoryStore.purge).
+ */
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+import { InvalidInputError } from '../errors.js';
+import { STREAMS } from '../subjects.js';
+import type { HistoryRead, HistoryStore } from './HistoryStore.js';
+import { normalizePlateText } from './plate.js';
+
+export const HISTORY_CONSUMER = 'platewatch-governance-history';
+
+type Json = Record<string, unknown>;
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * A plate group message from the read stream as a history read. Accepts the pipeline's plate group
+ * (plate, cameraId, firstSeen/lastSeen, state, confidence) and a few aliases; throws naming the field.
+ */
+export function toHistoryRead(msg: unknown): HistoryRead {
+  if (typeof msg !== 'object' || msg === null) throw new InvalidInputError('ERR_BAD_READ', 'read: not a JSON object');
+  const m = msg as Json;
+  const read = (typeof m.read === 'object' && m.read !== null ? m.read : {}) as Json;
+  const plate = normalizePlateText(String(m.plate ?? read.plate ?? ''));
+  if (!plate) throw new InvalidInputError('ERR_BAD_READ', 'read: plate is missing');
+  const cameraId = String(m.cameraId ?? m.camera ?? '');
+  if (!cameraId) throw new InvalidInputError('ERR_BAD_READ', 'read: cameraId is missing');
+  const firstSeen = num(m.firstSeen) ?? num(m.firstSeenAt) ?? num(m.capturedAt);
+  if (firstSeen === undefined) throw new InvalidInputError('ERR_BAD_READ', 'read: firstSeen is missing');
+  const lastSeen = num(m.lastSeen) ?? num(m.lastSeenAt) ?? firstSeen;
+  const state = m.state ?? read.state;
+  return {
+    id: String(m.id ?? m.groupId ?? `${cameraId}:${firstSeen}:${plate}`),
+    cameraId,
+    plate,
+    state: typeof state === 'string' && state ? state.toUpperCase() : null,
+    confidence: num(m.confidence) ?? num(read.confidence) ?? 0,
+    firstSeen,
+    lastSeen,
+  };
+}
+
+export class HistoryIngest {
+  readonly #store: HistoryStore;
+  #messages: ConsumerMessages | undefined;
+  #done: Promise<void> | undefined;
+  rejected = 0;
+
+  constructor(store: HistoryStore) {
+    this.#store = store;
+  }
+
+  /** Creates (or reuses) the durable consumer and starts storing reads. */
+  async start(nc: NatsConnection): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add(STREAMS.reads.name, {
+      durable_name: HISTORY_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+    });
+    const consumer = await jetstream(nc).consumers.get(STREAMS.reads.name, HISTORY_CONSUMER);
+    const messages = await consumer.consume({ max_messages: 256 });
+    this.#messages = messages;
+    this.#done = (async () => {
+      for await (const m of messages) {
+        let read: HistoryRead;
+        try {
+          read = toHistoryRead(m.json());
+        } catch {
+          // A malformed message is counted and acknowledged: redelivering it would never succeed.
+          this.rejected += 1;
+          m.ack();
+          continue;
+        }
+        this.#store.ingest([read]);
+        m.ack();
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    await this.#messages?.close();
+    await this.#done;
+  }
+}
+
+/**
+ * Deletes from the JetStream read stream every message stored before `cutoff` (ms). Returns how many
+ * were purged. Works on nats-server 2.9 (no direct get by time): an ordered consumer starting at the
+ * cutoff finds the first sequence to keep, and everything before it is purged.
+ */
+export async function purgeReadStream(nc: NatsConnection, cutoff: number): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(STREAMS.reads.name);
+  if (info.state.messages === 0) return 0;
+  const consumer = await jetstream(nc).consumers.get(STREAMS.reads.name, {
+    opt_start_time: new Date(cutoff).toISOString(),
+  });
+  const first = await consumer.next({ expires: 1000 });
+  const keepFrom = first ? first.seq : info.state.last_seq + 1;
+  await consumer.delete().catch(() => {});
+  const result = await jsm.streams.purge(STREAMS.reads.name, { seq: keepFrom });
+  return result.purged;
+}
