@@ -1,0 +1,101 @@
+/**
+ * The durable local outbox: every message for NATS (hits, plate groups) is committed here first, in
+ * order, and removed only after JetStream acknowledged it. While NATS is unreachable messages wait here;
+ * after a crash they are still here. A message acknowledged but not yet removed when the process dies
+ * is sent again with the same message id, and JetStream's duplicate window drops the repeat.
+ */
+import { mkdirSync } from 'node:fs';
+
+import { type Database, open, type RootDatabase } from 'lmdb';
+
+import { PlatewatchError } from '../errors.js';
+
+export interface OutboxMessage {
+  kind: 'hit' | 'read';
+  subject: string;
+  /** NATS message id (Nats-Msg-Id): JetStream drops a second message with the same id. */
+  msgId: string;
+  /** The JSON text published. */
+  payload: string;
+  enqueuedAt: number;
+  /** Capture time of the frame that caused it, ms since the epoch (frame-to-hit latency). */
+  capturedAt?: number;
+}
+
+export interface OutboxItem {
+  seq: number;
+  message: OutboxMessage;
+}
+
+/** The outbox cannot be written (disk or map full, closed). */
+export class OutboxError extends PlatewatchError {}
+
+export class Outbox {
+  readonly path: string;
+  private readonly env: RootDatabase;
+  private readonly db: Database<OutboxMessage, number>;
+  private nextSeq: number;
+  private _depth: number;
+  private closed = false;
+  private readonly durable: boolean;
+
+  /**
+   * @param durable wait for each enqueue to be flushed to disk (survives power loss), not only
+   * committed (survives a process crash). Costs an fsync per enqueue.
+   */
+  constructor(path: string, options: { durable?: boolean } = {}) {
+    this.path = path;
+    this.durable = options.durable ?? true;
+    mkdirSync(path, { recursive: true });
+    this.env = open({ path, maxDbs: 2 });
+    this.db = this.env.openDB<OutboxMessage, number>({ name: 'outbox' });
+    let last = 0;
+    for (const key of this.db.getKeys({ reverse: true, limit: 1 })) last = key;
+    this.nextSeq = last + 1;
+    this._depth = this.db.getCount();
+  }
+
+  /** Messages waiting for NATS. */
+  get depth(): number {
+    return this._depth;
+  }
+
+  /** Commits messages (in order, one transaction); resolves once they are on disk. */
+  async enqueue(messages: OutboxMessage[]): Promise<void> {
+    if (this.closed) throw new OutboxError('ERR_OUTBOX_CLOSED', 'outbox is closed');
+    if (messages.length === 0) return;
+    const first = this.nextSeq;
+    this.nextSeq += messages.length;
+    try {
+      await this.env.transaction(() => {
+        messages.forEach((m, i) => {
+          this.db.putSync(first + i, m);
+        });
+      });
+      if (this.durable) await this.env.flushed;
+    } catch (err) {
+      const message = (err as Error)?.message ?? String(err);
+      const code = /MDB_MAP_FULL|ENOSPC|No space/i.test(message) ? 'ERR_OUTBOX_FULL' : 'ERR_OUTBOX_WRITE';
+      throw new OutboxError(code, `outbox: cannot store ${messages.length} message(s): ${message}`, { cause: err });
+    }
+    this._depth += messages.length;
+  }
+
+  /** The oldest `limit` messages, in order (synchronous). */
+  peek(limit: number): OutboxItem[] {
+    if (this.closed) return [];
+    return [...this.db.getRange({ limit })].map(({ key, value }) => ({ seq: key, message: value }));
+  }
+
+  /** Removes a message JetStream acknowledged. */
+  async ack(seq: number): Promise<void> {
+    if (this.closed) return;
+    if (await this.db.remove(seq)) this._depth = Math.max(0, this._depth - 1);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.env.close();
+  }
+}
