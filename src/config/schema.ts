@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import { camerasSchema, captureSchema, samplesSchema } from './capture.js';
+import { hotlistSchema, metricsSchema, natsSchema, outboxSchema, pipelineSchema, runSchema } from './stream.js';
 
 export const recognizerSchema = z
   .object({
@@ -80,6 +81,12 @@ export const configSchema = z
     capture: captureSchema,
     cameras: camerasSchema,
     samples: samplesSchema,
+    pipeline: pipelineSchema,
+    hotlist: hotlistSchema,
+    nats: natsSchema,
+    outbox: outboxSchema,
+    metrics: metricsSchema,
+    run: runSchema,
   })
   .strict();
 
