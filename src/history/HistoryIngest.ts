@@ -20,24 +20,35 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+/** ms since the epoch from a number or an ISO string. */
+function time(v: unknown): number | undefined {
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isFinite(t) ? t : undefined;
+  }
+  return num(v);
+}
+
 /**
- * A plate group message from the read stream as a history read. Accepts the pipeline's plate group
- * (plate, cameraId, firstSeen/lastSeen, state, confidence) and a few aliases; throws naming the field.
+ * A message of the read stream (platewatch.read.v1: `{ schema, phase, group, evidence }`, see
+ * src/pipeline/messages.ts) or a bare plate group, as a history read; throws naming the field.
+ * Evidence images are not kept in the bulk history.
  */
 export function toHistoryRead(msg: unknown): HistoryRead {
   if (typeof msg !== 'object' || msg === null) throw new InvalidInputError('ERR_BAD_READ', 'read: not a JSON object');
-  const m = msg as Json;
+  const outer = msg as Json;
+  const m = (typeof outer.group === 'object' && outer.group !== null ? outer.group : outer) as Json;
   const read = (typeof m.read === 'object' && m.read !== null ? m.read : {}) as Json;
   const plate = normalizePlateText(String(m.plate ?? read.plate ?? ''));
   if (!plate) throw new InvalidInputError('ERR_BAD_READ', 'read: plate is missing');
   const cameraId = String(m.cameraId ?? m.camera ?? '');
   if (!cameraId) throw new InvalidInputError('ERR_BAD_READ', 'read: cameraId is missing');
-  const firstSeen = num(m.firstSeen) ?? num(m.firstSeenAt) ?? num(m.capturedAt);
+  const firstSeen = time(m.firstSeen) ?? time(m.capturedAt);
   if (firstSeen === undefined) throw new InvalidInputError('ERR_BAD_READ', 'read: firstSeen is missing');
-  const lastSeen = num(m.lastSeen) ?? num(m.lastSeenAt) ?? firstSeen;
+  const lastSeen = time(m.lastSeen) ?? firstSeen;
   const state = m.state ?? read.state;
   return {
-    id: String(m.id ?? m.groupId ?? `${cameraId}:${firstSeen}:${plate}`),
+    id: String(m.id ?? `${cameraId}:${firstSeen}:${plate}`),
     cameraId,
     plate,
     state: typeof state === 'string' && state ? state.toUpperCase() : null,
@@ -79,7 +90,13 @@ export class HistoryIngest {
           m.ack();
           continue;
         }
-        this.#store.ingest([read]);
+        try {
+          this.#store.ingest([read]);
+        } catch {
+          // Not the message's fault (e.g. the disk is full): leave it for a later redelivery.
+          m.nak(5000);
+          continue;
+        }
         m.ack();
       }
     })();
