@@ -96,9 +96,11 @@ void validate_source(const CameraOptions& o) {
                   "camera '" + o.id + "': no GStreamer source plugin is installed for '" + scheme + "://'");
     return;
   }
+  // Parsed as it will run: a trailing caps filter only parses with an element after it.
+  const std::string desc = o.pipeline + " ! fakesink";
   GError* err = nullptr;
   GstElement* bin =
-      gst_parse_bin_from_description_full(o.pipeline.c_str(), FALSE, nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
+      gst_parse_bin_from_description_full(desc.c_str(), FALSE, nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
   if (err || !bin) {
     const std::string msg = err ? err->message : "unknown error";
     if (err) g_error_free(err);
@@ -170,6 +172,10 @@ void Camera::supervise() {
     if (result.end == SessionEnd::kEos) {
       result.code = codes::kStreamEnded;
       result.message = "the live source ended the stream";
+      CameraEvent ended{EventType::kError};
+      ended.code = result.code;
+      ended.message = result.message;
+      emit(ended);
     }
     if (decoded_.load() > decoded_before) attempt = 0;  // it played: start the backoff over
     ++attempt;

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { type Camera, openCamera } from '../src/capture/camera.js';
+import { CaptureError } from '../src/capture/errors.js';
+import { loadConfig, parseConfig } from '../src/config/load.js';
+import { ConfigError } from '../src/errors.js';
+import { Recorder, testCamera } from './capture-helpers.js';
+import { fixtureDir } from './fixtures.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+function camera(...args: Parameters<typeof testCamera>): Camera {
+  const cam = openCamera(testCamera(...args));
+  cleanups.push(() => cam.close());
+  return cam;
+}
+const quickRetry = { initialDelayMs: 50, maxDelayMs: 100, jitter: 0, maxAttempts: 2 };
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('opening a camera with a bad source throws a named error synchronously', () => {
+  it('a wrong scheme is a CaptureError ERR_CAMERA_URI naming the scheme', () => {
+    const err = thrown(() => camera({ uri: 'ftp://127.0.0.1/cam' }));
+    expect(err).toBeInstanceOf(CaptureError);
+    expect(err).toMatchObject({ code: 'ERR_CAMERA_URI', cameraId: 'test-cam' });
+    expect((err as Error).message).toContain("'ftp'");
+  });
+
+  it('a missing file is a CaptureError ERR_FILE_NOT_FOUND naming the path', () => {
+    const err = thrown(() => camera({ uri: 'no/such/video.mp4' }));
+    expect(err).toMatchObject({ code: 'ERR_FILE_NOT_FOUND' });
+    expect((err as Error).message).toContain('no/such/video.mp4');
+  });
+
+  it('a pipeline that does not parse is a CaptureError ERR_PIPELINE_PARSE with the parser message', () => {
+    const err = thrown(() => camera({ pipeline: 'videotestsrc ! ! nosuchelement' }));
+    expect(err).toBeInstanceOf(CaptureError);
+    expect(err).toMatchObject({ code: 'ERR_PIPELINE_PARSE' });
+    expect((err as Error).stack).toContain('capture-bad-input.test.ts');
+    const err2 = thrown(() => camera({ pipeline: 'nosuchelement_xyz' }));
+    expect(err2).toMatchObject({ code: 'ERR_PIPELINE_PARSE' });
+    expect((err2 as Error).message).toContain('nosuchelement_xyz');
+  });
+
+  it('a bad option is a TypeError naming the property', () => {
+    const opts = testCamera({ uri: 'rtsp://127.0.0.1/x' });
+    expect(() => openCamera({ ...opts, analyseFps: -1 })).toThrow(/options\.analyseFps/);
+    expect(() => openCamera({ ...opts, reconnect: { ...opts.reconnect, jitter: 2 } })).toThrow(
+      /options\.reconnect\.jitter/,
+    );
+    expect(() => openCamera({ ...opts, rtspTransport: 'carrier-pigeon' as 'tcp' })).toThrow(TypeError);
+    expect(() => openCamera({ ...opts, uri: undefined })).toThrow(/exactly one of uri or pipeline/);
+  });
+
+  it('the config schema names a bad camera key and value', () => {
+    const base = loadConfig();
+    const bad = (cameras: unknown) => () => parseConfig({ ...base, cameras });
+    expect(bad([{ id: 'a', uri: 'ftp://x/y' }])).toThrow(ConfigError);
+    expect(bad([{ id: 'a', uri: 'ftp://x/y' }])).toThrow(/cameras\.0\.uri: unsupported URI scheme/);
+    expect(bad([{ id: 'a' }])).toThrow(/exactly one of uri or pipeline/);
+    expect(bad([{ id: 'a', uri: 'x.mp4', analyseFps: -3 }])).toThrow(/cameras\.0\.analyseFps.*\(got -3\)/);
+    expect(
+      bad([
+        { id: 'a', uri: 'x.mp4' },
+        { id: 'a', uri: 'y.mp4' },
+      ]),
+    ).toThrow(/unique/);
+    expect(bad([{ id: 'a', uri: 'x.mp4', roi: { x: 0.8, y: 0, width: 0.5, height: 1 } }])).toThrow(/inside the frame/);
+  });
+});
+
+describe('a bad source at run time is a typed error event and a reconnect, never a crash or a hang', () => {
+  it('an unreachable URL: ERR_SOURCE, reconnecting with attempt and delay, then failed after maxAttempts', async () => {
+    const cam = camera({ uri: 'rtsp://127.0.0.1:9/nothing', reconnect: quickRetry });
+    const rec = new Recorder(cam);
+    await cam.start();
+    const failed = await cam.waitFor('failed', 20_000);
+    expect(failed).toMatchObject({ state: 'failed', attempts: 2, code: 'ERR_SOURCE' });
+    expect(rec.states()).toEqual(['connecting', 'reconnecting', 'connecting', 'reconnecting', 'connecting', 'failed']);
+    expect(rec.statuses[1]).toMatchObject({ attempt: 1, delayMs: 50, code: 'ERR_SOURCE' });
+    expect(rec.statuses[3]).toMatchObject({ attempt: 2, delayMs: 100 });
+    expect(rec.errors).toHaveLength(3);
+    expect(rec.errors[0]).toBeInstanceOf(CaptureError);
+    expect(rec.errors[0]!.message.length).toBeGreaterThan(10); // GStreamer's own words
+    await cam.close();
+    expect(cam.stats().reconnects).toBe(2);
+  });
+
+  it('a file of garbage bytes: ERR_STREAM', async () => {
+    const file = path.join(fixtureDir(), 'garbage.mp4');
+    writeFileSync(file, randomBytes(200_000));
+    const cam = camera({ uri: file, reconnect: { ...quickRetry, maxAttempts: 1 } });
+    const rec = new Recorder(cam);
+    await cam.start();
+    expect(await cam.waitFor('failed', 20_000)).toMatchObject({ code: 'ERR_STREAM' });
+    expect(rec.errors[0]!.code).toBe('ERR_STREAM');
+  });
+
+  it('an HTTP stream of garbage: a typed error, then failed', async () => {
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      res.end(randomBytes(300_000));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const port = (server.address() as AddressInfo).port;
+    const cam = camera({ uri: `http://127.0.0.1:${port}/cam.mp4`, reconnect: { ...quickRetry, maxAttempts: 1 } });
+    const rec = new Recorder(cam);
+    await cam.start();
+    const failed = await cam.waitFor('failed', 20_000);
+    expect(failed).toMatchObject({ state: 'failed' });
+    if (failed.state !== 'failed') throw new Error('unreachable');
+    expect(failed.code).toMatch(/^ERR_(STREAM|SOURCE)$/);
+    expect(rec.errors.length).toBeGreaterThan(0);
+  });
+
+  it('a server that accepts and never answers: the connect watchdog reconnects', async () => {
+    const sockets: Socket[] = [];
+    const silent: TcpServer = createTcpServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          silent.close(() => r());
+        }),
+    );
+    const port = (silent.address() as AddressInfo).port;
+    const cam = camera({ uri: `rtsp://127.0.0.1:${port}/cam`, connectTimeoutMs: 1000, reconnect: quickRetry });
+    const rec = new Recorder(cam);
+    const t0 = Date.now();
+    await cam.start();
+    const reconnecting = await cam.waitFor('reconnecting', 15_000);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    if (reconnecting.state !== 'reconnecting') throw new Error('unreachable');
+    expect(reconnecting.code).toMatch(/^ERR_(CONNECT_TIMEOUT|SOURCE)$/);
+    expect(rec.errors.length).toBeGreaterThan(0);
+    // close() does not hang on a source stuck connecting.
+    const t1 = Date.now();
+    await cam.close();
+    expect(Date.now() - t1).toBeLessThan(5_000);
+  });
+});

@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { type Camera, openCamera } from '../src/capture/camera.js';
+import { CaptureError } from '../src/capture/errors.js';
+import { modelDir } from '../src/paths.js';
+import { CITY, manifest, Recorder, testCamera, until } from './capture-helpers.js';
+
+const open: Camera[] = [];
+function camera(...args: Parameters<typeof testCamera>): Camera {
+  const cam = openCamera(testCamera(...args));
+  open.push(cam);
+  return cam;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+
+const isJpeg = (b: Buffer | undefined) => !!b && b.length > 100 && b[0] === 0xff && b[1] === 0xd8;
+function jpegWidth(b: Buffer): number {
+  // The SOF0/SOF2 segment holds height then width.
+  for (let i = 2; i < b.length - 9; ) {
+    const marker = b[i + 1]!;
+    const len = b.readUInt16BE(i + 2);
+    if (marker === 0xc0 || marker === 0xc2) return b.readUInt16BE(i + 7);
+    i += 2 + len;
+  }
+  return -1;
+}
+
+describe('Camera on a file (sample footage)', () => {
+  it('plays the 720p sample in real time and analyses frames at analyseFps', async () => {
+    const cam = camera({ uri: CITY, analyseFps: 10 });
+    const rec = new Recorder(cam);
+    await cam.start();
+    const playing = await cam.waitFor('playing', 10_000);
+    expect(playing).toEqual({ state: 'playing', width: 1280, height: 720, fps: 30, format: 'I420' });
+    const t0 = Date.now();
+    await until(() => cam.stats().framesDecoded >= 90, 15_000, '90 decoded frames');
+    const elapsed = (Date.now() - t0) / 1000;
+    const s = cam.stats();
+    // Real time: 90 frames of a 30 fps file take about 3 s, not a fraction of a second.
+    expect(elapsed).toBeGreaterThan(2);
+    // About a third of the frames are analysed (10 of 30 fps), the rest skipped by the rate gate.
+    expect(s.framesAnalysed / s.framesDecoded).toBeGreaterThan(0.2);
+    expect(s.framesAnalysed / s.framesDecoded).toBeLessThan(0.5);
+    expect(s.framesSkipped.rate).toBeGreaterThan(0);
+    expect(s.sessions).toBe(1);
+    expect(Object.keys(s.stageMs).length).toBeGreaterThan(0);
+    expect(s.latencyMsP99).toBeGreaterThan(0);
+    await cam.close();
+    expect(rec.states()).toEqual(['connecting', 'playing', 'stopped', 'closed']);
+    expect(rec.errors).toEqual([]);
+  });
+
+  it('delivers reads shaped as FrameRead, with plate and context JPEGs', async () => {
+    const cam = camera({ uri: CITY, analyseFps: 15, evidence: { contextWidth: 320 } });
+    const rec = new Recorder(cam);
+    const started = Date.now();
+    await cam.start();
+    await until(() => rec.reads.length > 0, 15_000, 'a read');
+    await cam.close();
+    const read = rec.reads[0]!;
+    expect(read.cameraId).toBe('test-cam');
+    expect(typeof read.plate).toBe('string');
+    expect(read.confidence).toBeGreaterThanOrEqual(0);
+    expect(Array.isArray(read.charConfidences)).toBe(true);
+    expect(Array.isArray(read.candidates)).toBe(true);
+    expect(read.box.width).toBeGreaterThan(0);
+    expect(read.box.x + read.box.width).toBeLessThanOrEqual(1280);
+    expect(read.box.y + read.box.height).toBeLessThanOrEqual(720);
+    expect(read.capturedAt).toBeGreaterThanOrEqual(started);
+    expect(read.capturedAt).toBeLessThanOrEqual(Date.now());
+    expect(read.pts).toBeGreaterThanOrEqual(0);
+    expect(Number.isInteger(read.frameSeq)).toBe(true);
+    expect(isJpeg(read.plateJpeg)).toBe(true);
+    expect(isJpeg(read.contextJpeg)).toBe(true);
+    expect(jpegWidth(read.contextJpeg!)).toBe(320);
+    // Reads of one frame share the frame's timestamps; frames arrive in order.
+    for (let i = 1; i < rec.reads.length; i++) {
+      expect(rec.reads[i]!.frameSeq).toBeGreaterThanOrEqual(rec.reads[i - 1]!.frameSeq);
+    }
+    expect(cam.stats().reads).toBe(rec.reads.length);
+  });
+
+  it.runIf(existsSync(path.join(modelDir, 'plate_ocr.json')))(
+    'reads plates that the manifest says are in the file',
+    async () => {
+      const expected = new Set(
+        manifest()
+          .files.find((f) => f.file === 'city-720p.mp4')!
+          .vehicles.map((v) => v.plate),
+      );
+      const cam = camera({ uri: CITY, analyseFps: 15, realtime: false, evidence: { contextWidth: 0 } });
+      const rec = new Recorder(cam);
+      await cam.start();
+      await cam.waitFor('eos', 60_000);
+      await cam.close();
+      const read = new Set(rec.reads.map((r) => r.plate).filter((p) => expected.has(p)));
+      expect(read.size).toBeGreaterThanOrEqual(Math.ceil(expected.size / 2));
+    },
+    90_000,
+  );
+
+  it('a file ends with status eos (realtime: false decodes as fast as it can)', async () => {
+    const cam = camera({ uri: CITY, realtime: false, analyseFps: 2 });
+    const rec = new Recorder(cam);
+    await cam.start();
+    await cam.waitFor('eos', 60_000);
+    const s = cam.stats();
+    expect(s.framesDecoded).toBe(480);
+    await cam.close();
+    expect(rec.states()).toEqual(['connecting', 'playing', 'eos', 'stopped', 'closed']);
+  });
+
+  it('loop: true starts the file over instead of ending', async () => {
+    const cam = camera({ uri: CITY, realtime: false, loop: true, analyseFps: 1 });
+    const rec = new Recorder(cam);
+    await cam.start();
+    await until(() => cam.stats().framesDecoded > 600, 60_000, 'decoding past the end of the file');
+    expect(cam.status.state).toBe('playing');
+    expect(rec.states()).not.toContain('eos');
+    expect(cam.stats().sessions).toBe(1);
+  });
+
+  it('roi: reads come only from the region of interest, in full-frame coordinates', async () => {
+    const cam = camera({ uri: CITY, realtime: false, analyseFps: 0, roi: { x: 0.5, y: 0.4, width: 0.5, height: 0.6 } });
+    const rec = new Recorder(cam);
+    await cam.start();
+    await until(() => rec.reads.length >= 5, 30_000, 'five reads');
+    await cam.close();
+    for (const r of rec.reads) {
+      expect(r.box.x).toBeGreaterThanOrEqual(640);
+      expect(r.box.y).toBeGreaterThanOrEqual(288);
+    }
+  });
+
+  it('motion: frames in which nothing moved are skipped, not analysed', async () => {
+    const cam = camera({
+      pipeline:
+        'videotestsrc pattern=solid-color foreground-color=0xff808080 is-live=true ! video/x-raw,width=640,height=360,framerate=30/1',
+      analyseFps: 0,
+      motion: { enabled: true, threshold: 1 },
+    });
+    await cam.start();
+    await until(() => cam.stats().framesDecoded >= 30, 10_000, '30 frames');
+    const s = cam.stats();
+    expect(s.framesAnalysed).toBe(1); // the first frame has nothing to compare with
+    expect(s.framesSkipped.motion).toBeGreaterThanOrEqual(28);
+  });
+
+  it('stop() and close() are idempotent; a closed camera reports final stats and refuses start()', async () => {
+    const cam = camera({ uri: CITY });
+    const rec = new Recorder(cam);
+    await cam.stop(); // never started: nothing to do
+    await cam.start();
+    await cam.start(); // already running: no-op
+    await cam.waitFor('playing', 10_000);
+    await Promise.all([cam.stop(), cam.stop()]);
+    expect(cam.status.state).toBe('stopped');
+    // It can start again after a stop.
+    await cam.start();
+    await cam.waitFor('playing', 10_000);
+    await Promise.all([cam.close(), cam.close()]);
+    await cam.close();
+    expect(cam.status.state).toBe('closed');
+    expect(cam.stats().sessions).toBe(2);
+    expect(cam.stats().state).toBe('closed');
+    await expect(cam.start()).rejects.toMatchObject({ code: 'ERR_CAMERA_CLOSED' });
+    expect(rec.states().filter((s) => s === 'stopped')).toHaveLength(2);
+    expect(rec.states().at(-1)).toBe('closed');
+    expect(cam.stats()).toBeTruthy();
+  });
+
+  it('a camera error is an event, not an exception, when nobody listens', async () => {
+    const cam = camera({ uri: 'rtsp://127.0.0.1:9/none', reconnect: { maxAttempts: 1, initialDelayMs: 10 } });
+    await cam.start();
+    const failed = await cam.waitFor('failed', 20_000);
+    expect(failed).toMatchObject({ state: 'failed', code: 'ERR_SOURCE' });
+    expect(() => cam.stats()).not.toThrow();
+    expect(new CaptureError('ERR_SOURCE', 'x', { cameraId: 'a' })).toBeInstanceOf(Error);
+  });
+});
