@@ -22,7 +22,10 @@ export const pipelineSchema = z
 export const hotlistSchema = z
   .object({
     maxLookalikeEdits: z.number().int().min(0).max(10),
-    maxAgeHours: z.number().min(1).max(24 * 365),
+    maxAgeHours: z
+      .number()
+      .min(1)
+      .max(24 * 365),
     sample: z
       .object({
         file: z.string().min(1).nullable(),

@@ -1,0 +1,287 @@
+/**
+ * `platewatch run`, assembled: cameras -> stream pipeline -> durable outbox -> JetStream, with the hot
+ * list in LMDB, a local nats-server when no URL is configured, and /metrics over HTTP.
+ *
+ * Start order: stores, NATS, relay, metrics, then cameras (nothing is read before it can be kept).
+ * Stop order: cameras (no more reads), pipeline completes (open groups become finals, into the outbox),
+ * relay flushes what NATS will take, then NATS, stores, metrics. Whatever NATS did not take stays in the
+ * outbox for the next start.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { concatMap, lastValueFrom, Subject, tap } from 'rxjs';
+
+import type { Camera } from '../capture/camera.js';
+import { camerasFromConfig, openCamera } from '../capture/index.js';
+import type { Config } from '../config/schema.js';
+import { HotlistStore } from '../hotlist/HotlistStore.js';
+import { type ImportSummary, importHotlist } from '../hotlist/importHotlist.js';
+import { MetricsServer } from '../metrics/MetricsServer.js';
+import { PipelineMetrics } from '../metrics/PipelineMetrics.js';
+import { NatsLink, type NatsLinkState } from '../nats/NatsLink.js';
+import { NatsServer } from '../nats/NatsServer.js';
+import { Outbox } from '../nats/Outbox.js';
+import { OutboxRelay } from '../nats/OutboxRelay.js';
+import { packageRoot } from '../paths.js';
+import type { HitMessage } from '../pipeline/messages.js';
+import { outboxMessages } from '../pipeline/outboxMessages.js';
+import { platePipeline } from '../pipeline/platePipeline.js';
+import type { FrameRead } from '../reads.js';
+
+export interface RunServiceOptions {
+  /** Console lines (status, hits). */
+  log?: (line: string) => void;
+  /** Every hit, when it is committed to the outbox. */
+  onHit?: (hit: HitMessage) => void;
+  /** Reads to feed instead of (or as well as) the configured cameras: tests and replays. */
+  cameras?: boolean;
+}
+
+export type RunStatus =
+  | { state: 'idle' }
+  | { state: 'starting' }
+  | { state: 'running'; natsUrl: string; metricsUrl?: string; cameras: string[] }
+  | { state: 'stopping' }
+  | { state: 'stopped' };
+
+/** Resolves a configured path: absolute as is; relative to the current directory, else the package. */
+function resolvePath(p: string): string {
+  if (path.isAbsolute(p)) return p;
+  const here = path.resolve(p);
+  return existsSync(here) ? here : path.join(packageRoot, p);
+}
+
+export class RunService {
+  readonly metrics = new PipelineMetrics();
+  hotlist: HotlistStore | undefined;
+  outbox: Outbox | undefined;
+  natsServer: NatsServer | undefined;
+  link: NatsLink | undefined;
+  relay: OutboxRelay | undefined;
+  cameras: Camera[] = [];
+  private metricsServer: MetricsServer | undefined;
+  private readonly reads = new Subject<FrameRead>();
+  private pipelineDone: Promise<unknown> | undefined;
+  private _status: RunStatus = { state: 'idle' };
+  private stopping: Promise<void> | undefined;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    readonly config: Config,
+    private readonly options: RunServiceOptions = {},
+  ) {
+    this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  get status(): RunStatus {
+    return this._status;
+  }
+
+  get dataDir(): string {
+    return path.resolve(this.config.dataDir);
+  }
+
+  /** Feeds reads into the pipeline as a camera would (tests, replays). */
+  push(reads: FrameRead[]): void {
+    for (const r of reads) this.reads.next(r);
+  }
+
+  async start(): Promise<void> {
+    if (this._status.state !== 'idle') throw new Error(`run service is ${this._status.state}`);
+    this._status = { state: 'starting' };
+    const c = this.config;
+    mkdirSync(this.dataDir, { recursive: true });
+
+    this.hotlist = new HotlistStore(path.join(this.dataDir, 'hotlist'), {
+      maxLookalikeEdits: c.hotlist.maxLookalikeEdits,
+    });
+    await this.loadSampleHotlist();
+    this.outbox = new Outbox(path.join(this.dataDir, 'outbox'), { durable: c.outbox.durable });
+    if (this.outbox.depth > 0) this.log(`outbox: ${this.outbox.depth} message(s) from the last run wait for NATS`);
+
+    let url = c.nats.url;
+    if (!url) {
+      this.natsServer = new NatsServer({
+        storeDir: path.join(this.dataDir, 'nats'),
+        host: c.nats.localHost,
+        port: c.nats.localPort,
+        binary: c.nats.serverBinary,
+      });
+      url = await this.natsServer.start();
+      this.log(`nats: local nats-server -js on ${url} (store ${path.join(this.dataDir, 'nats')})`);
+    }
+    this.link = new NatsLink({
+      url,
+      limits: {
+        readsMaxAgeDays: c.governance.retention.readsDays,
+        hitsMaxAgeDays: c.nats.hitsMaxAgeDays,
+        duplicateWindowSeconds: c.nats.duplicateWindowSeconds,
+      },
+      reconnectWaitMs: c.nats.retryMs,
+      onState: (s) => this.onNatsState(s),
+    });
+    this.link.start();
+    this.relay = new OutboxRelay(this.outbox, this.link, {
+      retryMs: c.nats.retryMs,
+      publishTimeoutMs: c.nats.publishTimeoutMs,
+      onPublished: (m) => {
+        this.metrics.published.inc({ kind: m.kind });
+        const seconds = (Date.now() - m.enqueuedAt) / 1000;
+        this.metrics.stageSeconds.observe({ stage: 'nats_publish' }, seconds);
+        if (m.kind === 'hit' && m.capturedAt !== undefined) {
+          const category = m.subject.split('.')[2] ?? 'unknown';
+          this.metrics.frameToHit.observe({ category }, (Date.now() - m.capturedAt) / 1000);
+        }
+      },
+      onError: () => this.metrics.publishErrors.inc(),
+    });
+    this.relay.start();
+
+    const outbox = this.outbox;
+    this.metrics.attach({
+      hotlist: this.hotlist,
+      hotlistMaxAgeHours: c.hotlist.maxAgeHours,
+      outboxDepth: () => outbox.depth,
+      cameras: () => this.cameras.map((cam) => cam.stats()),
+    });
+    let metricsUrl: string | undefined;
+    if (c.metrics.enabled) {
+      this.metricsServer = new MetricsServer(this.metrics);
+      metricsUrl = await this.metricsServer.listen(c.metrics.port, c.metrics.host);
+      this.log(`metrics: ${metricsUrl}`);
+    }
+
+    this.pipelineDone = this.runPipeline();
+
+    if (this.options.cameras ?? true) {
+      for (const opts of camerasFromConfig(c)) {
+        const cam = openCamera(opts);
+        cam.on('reads', (batch) => {
+          for (const r of batch) this.reads.next(r);
+        });
+        cam.on('status', (s) =>
+          this.log(`camera ${cam.id}: ${s.state}${'code' in s ? ` (${s.code}: ${s.message})` : ''}`),
+        );
+        cam.on('error', (e) => this.log(`camera ${cam.id}: error ${e.code}: ${e.message}`));
+        this.cameras.push(cam);
+      }
+      for (const cam of this.cameras) await cam.start();
+    }
+    this._status = {
+      state: 'running',
+      natsUrl: url,
+      ...(metricsUrl ? { metricsUrl } : {}),
+      cameras: this.cameras.map((cam) => cam.id),
+    };
+  }
+
+  private async loadSampleHotlist(): Promise<ImportSummary | undefined> {
+    const sample = this.config.hotlist.sample;
+    if (!sample.file || !this.hotlist) return undefined;
+    const file = resolvePath(sample.file);
+    const loaded = this.hotlist.source(sample.source);
+    if (loaded && loaded.activeGen > 0 && loaded.importedAt >= statSync(file).mtimeMs) return undefined;
+    const summary = await importHotlist(this.hotlist, {
+      file,
+      source: sample.source,
+      format: 'csv',
+      mapping: resolvePath(sample.mapping),
+    });
+    this.log(
+      `hotlist: loaded ${summary.total} sample entries as source ${sample.source} from ${sample.file}` +
+        (summary.rejected ? ` (${summary.rejected} line(s) rejected)` : ''),
+    );
+    return summary;
+  }
+
+  private onNatsState(s: NatsLinkState): void {
+    this.metrics.natsConnected.set(s.state === 'connected' ? 1 : 0);
+    if (s.state === 'connected') this.log(`nats: connected to ${s.server}, JetStream streams ready`);
+    else if (s.state === 'disconnected')
+      this.log(`nats: disconnected${s.error ? ` (${s.error})` : ''}; hits wait in the outbox`);
+  }
+
+  private runPipeline(): Promise<unknown> {
+    const p = this.config.pipeline;
+    const outbox = this.outbox!;
+    const relay = this.relay!;
+    return lastValueFrom(
+      this.reads.pipe(
+        tap((r) => this.metrics.readsIn.inc({ camera: r.cameraId })),
+        platePipeline(this.hotlist!, {
+          gapMs: p.groupGapMs,
+          maxGroupMs: p.groupMaxMs,
+          previewConfidence: p.previewConfidence,
+          maxOpenGroups: p.maxOpenGroups,
+          minReadConfidence: p.minReadConfidence,
+          minPlateLength: p.minPlateLength,
+          onDrop: (_r, reason) => this.metrics.readsDropped.inc({ reason }),
+          onLookup: (s) => this.metrics.stageSeconds.observe({ stage: 'hotlist_lookup' }, s),
+        }),
+        // concatMap keeps the outbox in event order (so per camera order holds on NATS too).
+        concatMap(async (event) => {
+          this.metrics.groups.inc({ camera: event.group.cameraId, phase: event.phase });
+          const { messages, hits } = outboxMessages(event, {
+            evidenceInHits: p.evidenceInHits,
+            publishReads: p.publishReads,
+          });
+          if (messages.length === 0) return;
+          const t0 = performance.now();
+          try {
+            await outbox.enqueue(messages);
+          } catch (err) {
+            // Keep running: the next enqueue may succeed (disk freed); the error is loud meanwhile.
+            this.log(`outbox: ${(err as Error).message}`);
+            return;
+          }
+          this.metrics.stageSeconds.observe({ stage: 'outbox_enqueue' }, (performance.now() - t0) / 1000);
+          relay.kick();
+          for (const hit of hits) {
+            this.metrics.hits.inc({ category: hit.category, rule: hit.match.rule, state: hit.match.state });
+            this.log(this.formatHit(hit));
+            this.options.onHit?.(hit);
+          }
+        }),
+      ),
+      { defaultValue: undefined },
+    );
+  }
+
+  /** One console line per hit; prohibited categories redacted unless run.printProhibited. */
+  formatHit(hit: HitMessage): string {
+    if (!hit.authorized && !this.config.run.printProhibited) {
+      return `HIT  [${hit.categoryLabel}: prohibited category, details only to users with an exception] camera ${hit.cameraId}`;
+    }
+    const flags = hit.match.flags.length ? `  !! ${hit.match.flags.join(', ')}` : '';
+    const state = `${hit.state ?? '??'} vs listed ${hit.entry.state ?? '??'} (${hit.match.state})`;
+    return (
+      `HIT  ${hit.categoryLabel.padEnd(16)} ${hit.plate.padEnd(8)} ${hit.match.rule}${hit.match.rule === 'lookalike' ? ` of ${hit.entry.plate}` : ''}` +
+      `  state ${state}  camera ${hit.cameraId}  conf ${hit.readConfidence.toFixed(2)}  ` +
+      `[${hit.entry.source} ${hit.entry.recordId}${hit.entry.reason ? `: ${hit.entry.reason}` : ''}]${flags}`
+    );
+  }
+
+  /**
+   * Stops everything in order (see the file comment); waits up to `flushMs` for NATS to take the outbox.
+   * Safe to call twice.
+   */
+  stop(flushMs = 3000): Promise<void> {
+    this.stopping ??= (async () => {
+      this._status = { state: 'stopping' };
+      await Promise.allSettled(this.cameras.map((cam) => cam.close()));
+      this.reads.complete();
+      await this.pipelineDone?.catch((err: Error) => this.log(`pipeline: ${err.message}`));
+      await this.relay?.stop(flushMs);
+      const left = this.outbox?.depth ?? 0;
+      if (left > 0) this.log(`outbox: ${left} message(s) kept for the next start (NATS did not take them)`);
+      await this.link?.close();
+      await this.natsServer?.stop();
+      await this.outbox?.close();
+      await this.hotlist?.close();
+      await this.metricsServer?.close();
+      this._status = { state: 'stopped' };
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { HotlistError } from '../src/hotlist/HotlistEntry.js';
+import { HotlistStore } from '../src/hotlist/HotlistStore.js';
+import { importHotlist } from '../src/hotlist/importHotlist.js';
+import { loadMapping } from '../src/hotlist/mapping.js';
+import { configDir, packageRoot } from '../src/paths.js';
+
+const NCIC_MAP = path.join(configDir, 'hotlist', 'ncic.mapping.yaml');
+const CSV_MAP = path.join(configDir, 'hotlist', 'csv.mapping.yaml');
+const dir = mkdtempSync(path.join(tmpdir(), 'platewatch-import-'));
+let n = 0;
+function file(text: string): string {
+  const f = path.join(dir, `list-${++n}.txt`);
+  writeFileSync(f, text);
+  return f;
+}
+/** One NCIC fixed-width line. */
+function ncic(
+  plate: string,
+  state: string,
+  code: string,
+  nic: string,
+  entered = '20261101',
+  expires = '',
+  reason = '',
+): string {
+  return `${plate.padEnd(10)}${state.padEnd(2)}${code.padEnd(2)}${nic.padEnd(10)}${entered.padEnd(8)}${expires.padEnd(8)}${reason}`;
+}
+
+const stores: HotlistStore[] = [];
+function openStore(): HotlistStore {
+  const s = new HotlistStore(mkdtempSync(path.join(tmpdir(), 'platewatch-importdb-')));
+  stores.push(s);
+  return s;
+}
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+describe('hotlist import', () => {
+  it('NCIC fixed width: codes go through the source mapping; bad lines are rejected with line number and reason', async () => {
+    const store = openStore();
+    const f = file(
+      [
+        ncic('7ABC123', 'CA', 'V', 'V000000001', '20261101', '', 'stolen from lot'),
+        ncic('5XYZ987', 'NV', 'W', 'W000000002'),
+        ncic('BAD', 'CA', 'Q', 'X000000003'), // unknown code
+        'short line',
+        ncic('8SO1234', 'C1', 'V', 'V000000004'), // bad state
+        ncic('2SEX001', 'CA', 'SO', 'S000000005', '20261101', '20991231'),
+        '',
+      ].join('\n'),
+    );
+    const s = await importHotlist(store, { file: f, source: 'CA_DOJ', format: 'ncic', mapping: NCIC_MAP });
+    expect(s).toMatchObject({ total: 3, added: 3, removed: 0, rejected: 3 });
+    expect(s.rejections.map((r) => r.line)).toEqual([3, 4, 5]);
+    expect(s.rejections[0]!.reason).toMatch(/category code 'Q' is not in the mapping/);
+    expect(s.rejections[1]!.reason).toMatch(/too short/);
+    expect(s.rejections[2]!.reason).toMatch(/state/);
+    const [m] = store.lookup('7ABC123', 'CA');
+    expect(m?.entry).toMatchObject({ category: 'stolen_vehicle', recordId: 'V000000001', reason: 'stolen from lot' });
+    expect(store.lookup('2SEX001')[0]?.entry.category).toBe('sex_offender');
+    expect(store.lookup('2SEX001')[0]?.entry.expiresAt).toBe(Date.UTC(2099, 11, 31));
+  });
+
+  it('the same letter means what each source mapping says, never the raw letter', async () => {
+    const store = openStore();
+    const other = file('categories:\n  V: pd_hotlist\n');
+    await importHotlist(store, {
+      file: file(ncic('7ABC123', 'CA', 'V', 'N1')),
+      source: 'NV_DMV',
+      format: 'ncic',
+      mapping: other,
+    });
+    expect(store.lookup('7ABC123')[0]?.entry.category).toBe('pd_hotlist');
+  });
+
+  it('CSV with a header, quoted fields, comments; refresh reports added and removed', async () => {
+    const store = openStore();
+    const head = 'plate,state,category,record_id,reason,entered_at,expires_at\n';
+    const first = file(
+      `# a comment\n${head}7ABC123,CA,STOLEN,R1,"stolen, red sedan",2026-11-01,\n5XYZ987,NV,WARRANT,R2,,,\n`,
+    );
+    const a = await importHotlist(store, { file: first, source: 'PD', format: 'csv', mapping: CSV_MAP });
+    expect(a).toMatchObject({ total: 2, added: 2, rejected: 0 });
+    expect(store.lookup('7ABC123')[0]?.entry.reason).toBe('stolen, red sedan');
+    const second = file(`${head}5XYZ987,NV,WARRANT,R2,,,\n4NEW111,CA,AMBER,R3,,,\n"unterminated,CA,AMBER,R4,,,\n`);
+    const b = await importHotlist(store, { file: second, source: 'PD', format: 'csv', mapping: CSV_MAP });
+    expect(b).toMatchObject({ total: 2, added: 1, removed: 1, rejected: 1 });
+    expect(b.rejections[0]).toEqual({ line: 4, reason: 'unbalanced quotes' });
+    expect(store.lookup('7ABC123')).toEqual([]);
+  });
+
+  it('a file with no valid line, or a missing file, keeps the previous list whole', async () => {
+    const store = openStore();
+    await importHotlist(store, {
+      file: file(ncic('7ABC123', 'CA', 'V', 'N1')),
+      source: 'S',
+      format: 'ncic',
+      mapping: NCIC_MAP,
+    });
+    const err = await importHotlist(store, {
+      file: file('garbage\nmore garbage\n'),
+      source: 'S',
+      format: 'ncic',
+      mapping: NCIC_MAP,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HotlistError);
+    expect((err as HotlistError).code).toBe('ERR_HOTLIST_EMPTY');
+    const missing = await importHotlist(store, {
+      file: path.join(dir, 'nope'),
+      source: 'S',
+      format: 'ncic',
+      mapping: NCIC_MAP,
+    }).catch((e: unknown) => e);
+    expect((missing as HotlistError).code).toBe('ERR_HOTLIST_FILE');
+    expect(store.lookup('7ABC123')).toHaveLength(1);
+  });
+
+  it('a mapping to a category that does not exist is refused, naming the code', () => {
+    expect(() => loadMapping(file('categories:\n  V: stolen_car\n'))).toThrow(/categories\.V: 'stolen_car'/);
+  });
+
+  it('`platewatch hotlist import` prints the summary and the rejected lines, exits 1 when lines were rejected', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'platewatch-cli-data-'));
+    const cfg = file(`dataDir: ${data}\n`);
+    const list = file([ncic('7ABC123', 'CA', 'V', 'N1'), ncic('X', 'CA', 'ZZ', 'N2')].join('\n'));
+    const run = promisify(execFile);
+    const bin = path.join(packageRoot, 'bin', 'platewatch.js');
+    const out = await run(process.execPath, [bin, '--config', cfg, 'hotlist', 'import', list, '--source', 'CA_DOJ'], {
+      cwd: packageRoot,
+    }).catch((e: { stdout: string; code: number }) => e);
+    expect((out as { code?: number }).code).toBe(1);
+    expect(out.stdout).toMatch(/CA_DOJ: 1 entries loaded from 2 line\(s\).*1 added, 0 removed, 1 rejected/);
+    expect(out.stdout).toMatch(/line 2: category code 'ZZ'/);
+  });
+});
