@@ -5,7 +5,10 @@
 import { Command, CommanderError } from 'commander';
 
 import { PlatewatchError } from '../errors.js';
+import { registerHotlist } from './commands/hotlist.js';
 import { registerRecognize } from './commands/recognize.js';
+import { registerRun } from './commands/run.js';
+import { registerSubscribe } from './commands/subscribe.js';
 
 export function buildProgram(): Command {
   const program = new Command('platewatch')
@@ -13,6 +16,9 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file merged over config/default.yaml')
     .showHelpAfterError()
     .exitOverride();
+  registerRun(program);
+  registerSubscribe(program);
+  registerHotlist(program);
   registerRecognize(program);
   return program;
 }
