@@ -60,7 +60,6 @@ export async function buildApi(gov: Governance, options: ApiOptions = {}): Promi
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // Reject unknown fields instead of silently dropping them; never coerce body types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-    disableRequestLogging: false,
     exposeHeadRoutes: false,
   });
   const hooks = options.hooks ?? {};

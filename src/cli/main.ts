@@ -5,10 +5,11 @@
 import { Command, CommanderError } from 'commander';
 
 import { PlatewatchError } from '../errors.js';
-import { registerHotlist } from './commands/hotlist.js';
+import { registerApi } from './commands/api.js';
+import { registerAudit } from './commands/audit.js';
 import { registerRecognize } from './commands/recognize.js';
-import { registerRun } from './commands/run.js';
-import { registerSubscribe } from './commands/subscribe.js';
+import { registerReport } from './commands/report.js';
+import { registerUsers } from './commands/users.js';
 
 export function buildProgram(): Command {
   const program = new Command('platewatch')
@@ -16,10 +17,11 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file merged over config/default.yaml')
     .showHelpAfterError()
     .exitOverride();
-  registerRun(program);
-  registerSubscribe(program);
-  registerHotlist(program);
   registerRecognize(program);
+  registerUsers(program);
+  registerAudit(program);
+  registerReport(program);
+  registerApi(program);
   return program;
 }
 
