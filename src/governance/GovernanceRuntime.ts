@@ -1,0 +1,156 @@
+/**
+ * The policy layer as a running part of `platewatch run` (or `platewatch api`): the HTTP API, the
+ * JetStream consumers that fill the history and the hit review, the generated NATS authorization of
+ * a local nats-server (reloaded whenever a profile, an exception or a credential changes), and the
+ * periodic maintenance (exception expiry, retention purge in LMDB and JetStream, stale manual entries).
+ *
+ * With NATS authorization on, every client must authenticate, the service included: its own NKey
+ * lives in `<dataDir>/governance/service.nk` (mode 0600) and `serviceAuthenticator()` gives the
+ * connection option for it.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { type Authenticator, type NatsConnection, nkeyAuthenticator, nkeys } from '@nats-io/transport-node';
+import type { FastifyInstance } from 'fastify';
+
+import { startApi } from '../api/server.js';
+import type { Config } from '../config/schema.js';
+import { HistoryIngest, purgeReadStream } from '../history/HistoryIngest.js';
+import { HitIngest } from '../hits/HitIngest.js';
+import { natsAuthorizationBlock } from '../profiles/natsPermissions.js';
+import { system } from './Context.js';
+import { Governance, type GovernanceOptions } from './Governance.js';
+
+/** What the runtime needs of the local nats-server launcher (src/nats/NatsServer.ts). */
+export interface ReloadableNatsServer {
+  options: { config?: Record<string, unknown> | undefined };
+  reconfigure(config: Record<string, unknown> | undefined, configText?: string): Promise<void>;
+}
+
+export interface GovernanceRuntimeOptions extends GovernanceOptions {
+  /** Serve the HTTP API (default true). */
+  api?: boolean;
+  /** Port override for the API (0: a free one). */
+  apiPort?: number;
+  log?: (line: string) => void;
+}
+
+export interface ServiceCredentials {
+  seed: string;
+  publicKey: string;
+}
+
+/** The service's own NATS NKey: created once, kept under the data directory with mode 0600. */
+export function serviceCredentials(config: Config): ServiceCredentials {
+  const dir = path.resolve(config.dataDir, 'governance');
+  const file = path.join(dir, 'service.nk');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(file)) {
+    const kp = nkeys.createUser();
+    writeFileSync(file, `${new TextDecoder().decode(kp.getSeed())}\n`, { mode: 0o600 });
+  }
+  const seed = readFileSync(file, 'utf8').trim();
+  return { seed, publicKey: nkeys.fromSeed(new TextEncoder().encode(seed)).getPublicKey() };
+}
+
+/** The NATS connection option that authenticates the service (for NatsLink's connectOptions). */
+export function serviceAuthenticator(config: Config): Authenticator {
+  return nkeyAuthenticator(new TextEncoder().encode(serviceCredentials(config).seed));
+}
+
+export class GovernanceRuntime {
+  readonly governance: Governance;
+  readonly config: Config;
+  #options: GovernanceRuntimeOptions;
+  #natsServer: ReloadableNatsServer | undefined;
+  #nc: NatsConnection | undefined;
+  #history: HistoryIngest | undefined;
+  #hits: HitIngest | undefined;
+  #api: { app: FastifyInstance; url: string; close(): Promise<void> } | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #maintenance: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(config: Config, options: GovernanceRuntimeOptions = {}) {
+    this.config = config;
+    this.#options = options;
+    this.governance = Governance.open(config, options);
+  }
+
+  get apiUrl(): string | undefined {
+    return this.#api?.url;
+  }
+
+  /** The authorization block for nats-server: the service (full rights) and every user's generated permissions. */
+  natsAuthorization(): string {
+    const service = serviceCredentials(this.config);
+    return natsAuthorizationBlock([{ nkey: service.publicKey }, ...this.governance.profiles.natsUsers()]);
+  }
+
+  /**
+   * Writes the generated authorization into the local nats-server and reloads it. Call before the
+   * service connects (with serviceAuthenticator) so no client ever runs without permissions.
+   */
+  async enforceNatsAuthorization(server: ReloadableNatsServer): Promise<void> {
+    this.#natsServer = server;
+    await server.reconfigure(server.options.config, this.natsAuthorization());
+  }
+
+  async #permissionsChanged(): Promise<void> {
+    if (this.#natsServer) await this.#natsServer.reconfigure(this.#natsServer.options.config, this.natsAuthorization());
+  }
+
+  /** Starts the consumers (when a connection is given), the API and the maintenance timer. */
+  async start(nc?: NatsConnection): Promise<void> {
+    this.#nc = nc;
+    if (nc) {
+      this.#history = new HistoryIngest(this.governance.history);
+      await this.#history.start(nc);
+      this.#hits = new HitIngest(this.governance.hits);
+      await this.#hits.start(nc);
+    }
+    if (this.#options.api ?? true) {
+      this.#api = await startApi(this.config, {
+        governance: this.governance,
+        ...(this.#options.apiPort === undefined ? {} : { port: this.#options.apiPort }),
+        hooks: {
+          ...(nc ? { purgeReadStream: (cutoff: number) => purgeReadStream(nc, cutoff) } : {}),
+          natsPermissionsChanged: () => this.#permissionsChanged(),
+        },
+      });
+      this.#options.log?.(`governance: API on ${this.#api.url}`);
+    }
+    const every = this.config.governance.retention.purgeIntervalMinutes * 60_000;
+    this.#timer = setInterval(() => {
+      this.#maintenance = this.maintain().catch((err) =>
+        this.#options.log?.(`governance: maintenance failed: ${err.message}`),
+      );
+    }, every);
+    this.#timer.unref();
+    await this.maintain();
+  }
+
+  /** One maintenance pass: exception expiry (and NATS reload), retention purge, stale manual entries. */
+  async maintain(): Promise<{ expired: string[]; deleted: number; streamPurged: number; stale: number }> {
+    const gov = this.governance;
+    const expired = gov.profiles.sweepExpired();
+    if (expired.length) await this.#permissionsChanged();
+    const cutoff = gov.history.cutoff();
+    const streamPurged = this.#nc ? await purgeReadStream(this.#nc, cutoff).catch(() => -1) : -1;
+    const { deleted } = gov.history.purge(system(gov.ctx, 'retention'), { streamPurged });
+    const stale = gov.manualEntries.flagStale().length;
+    return { expired, deleted, streamPurged, stale };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#maintenance;
+    await this.#api?.close();
+    await this.#history?.stop();
+    await this.#hits?.stop();
+    await this.governance.close();
+  }
+}
