@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { PlatewatchError } from '../errors.js';
 import { registerApi } from './commands/api.js';
 import { registerAudit } from './commands/audit.js';
+import { registerPolicyCommands } from './commands/policy.js';
 import { registerRecognize } from './commands/recognize.js';
 import { registerReport } from './commands/report.js';
 import { registerUsers } from './commands/users.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRecognize(program);
   registerUsers(program);
   registerAudit(program);
+  registerPolicyCommands(program);
   registerReport(program);
   registerApi(program);
   return program;
