@@ -101,6 +101,7 @@ capture::CameraOptions camera_options_from(const Napi::Value& value) {
   o.evidence.plateJpegQuality = ev.integer("plateJpegQuality", o.evidence.plateJpegQuality, 1, 100);
   o.evidence.contextWidth = ev.integer("contextWidth", o.evidence.contextWidth, 0, 8192);
   o.evidence.contextJpegQuality = ev.integer("contextJpegQuality", o.evidence.contextJpegQuality, 1, 100);
+  o.evidence.unread = ev.boolean("unread", o.evidence.unread);
   o.recognizer = recognizer_options_from(r.raw("recognizer"));
   return o;
 }

@@ -124,7 +124,13 @@ export interface NativeCameraOptions {
   reconnect: { initialDelayMs: number; maxDelayMs: number; jitter: number; maxAttempts: number };
   roi: { x: number; y: number; width: number; height: number };
   motion: { enabled: boolean; threshold: number };
-  evidence: { plateMargin: number; plateJpegQuality: number; contextWidth: number; contextJpegQuality: number };
+  evidence: {
+    plateMargin: number;
+    plateJpegQuality: number;
+    contextWidth: number;
+    contextJpegQuality: number;
+    unread: boolean;
+  };
   recognizer: RecognizerOptions;
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <pthread.h>
+
 #include <gst/video/video.h>
 #include <opencv2/imgproc.hpp>
 
@@ -21,6 +23,13 @@ using Clock = std::chrono::steady_clock;
 
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+// Names the calling thread "<prefix><camera id>" (15 bytes at most) so profilers and the capture
+// benchmark can tell the analysis threads (recognizer) from GStreamer's (demux, decode).
+void name_thread(const char* prefix, const std::string& id) {
+  const std::string name = (prefix + id).substr(0, 15);
+  pthread_setname_np(pthread_self(), name.c_str());
 }
 
 double wall_ms() {
@@ -152,7 +161,11 @@ void Camera::set_state(const char* state) {
 }
 
 void Camera::supervise() {
-  analyser_ = std::thread([this] { analyse(); });
+  name_thread("pws:", options_.id);
+  analyser_ = std::thread([this] {
+    name_thread("pwa:", options_.id);
+    analyse();
+  });
   int attempt = 0;
   while (!stopping_) {
     set_state("connecting");
@@ -504,13 +517,25 @@ void Camera::analyse() {
       }
       for (auto& r : ctx.reads) r.box += roi.tl();
       if (!ctx.reads.empty()) {
+        const auto e0 = Clock::now();
         FrameReads out;
         out.capturedAt = frame.capturedAt;
         out.pts = frame.pts;
         out.frameSeq = frame.seq;
-        for (const auto& r : ctx.reads) out.plateJpegs.push_back(plate_jpeg(planes, r.box, options_.evidence));
-        auto context = context_jpeg(planes, options_.evidence);
-        if (!context.empty()) out.contextJpeg = std::make_shared<std::vector<uint8_t>>(std::move(context));
+        // Evidence is for reads an officer can check: unread regions (empty plate) get none unless
+        // evidence.unread, since the pipeline drops them and they would cost JPEG time for nothing.
+        bool any = false;
+        for (const auto& r : ctx.reads) {
+          const bool wanted = options_.evidence.unread || !r.plate.empty();
+          out.plateJpegs.push_back(wanted ? plate_jpeg(planes, r.box, options_.evidence) : std::vector<uint8_t>{});
+          any = any || wanted;
+        }
+        if (any) {
+          auto context = context_jpeg(planes, options_.evidence);
+          if (!context.empty()) out.contextJpeg = std::make_shared<std::vector<uint8_t>>(std::move(context));
+        }
+        // Evidence time shows as a stage of its own in the counters.
+        ctx.timings.push_back({"evidence", std::chrono::duration<double, std::milli>(Clock::now() - e0).count()});
         const size_t n = ctx.reads.size();
         out.reads = std::move(ctx.reads);
         if (sink_.on_reads(std::move(out))) {

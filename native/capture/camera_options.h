@@ -31,6 +31,7 @@ struct EvidenceOptions {
   int plateJpegQuality = 85;    // 1..100
   int contextWidth = 640;       // px; 0 = no context image
   int contextJpegQuality = 70;  // 1..100
+  bool unread = false;          // evidence for reads with an empty plate too
 };
 
 struct CameraOptions {

@@ -5,11 +5,16 @@
 import { Command, CommanderError } from 'commander';
 
 import { PlatewatchError } from '../errors.js';
+import { registerBench } from './commands/bench.js';
 import { registerApi } from './commands/api.js';
 import { registerAudit } from './commands/audit.js';
+import { registerEval } from './commands/eval.js';
+import { registerHotlist } from './commands/hotlist.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRecognize } from './commands/recognize.js';
 import { registerReport } from './commands/report.js';
+import { registerRun } from './commands/run.js';
+import { registerSubscribe } from './commands/subscribe.js';
 import { registerUsers } from './commands/users.js';
 
 export function buildProgram(): Command {
@@ -18,12 +23,17 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file merged over config/default.yaml')
     .showHelpAfterError()
     .exitOverride();
+  registerRun(program);
+  registerSubscribe(program);
+  registerHotlist(program);
   registerRecognize(program);
+  registerBench(program);
   registerUsers(program);
   registerAudit(program);
   registerPolicyCommands(program);
   registerReport(program);
   registerApi(program);
+  registerEval(program);
   return program;
 }
 

@@ -51,6 +51,7 @@ const evidenceSchema = z
     plateJpegQuality: z.number().int().min(1).max(100),
     contextWidth: z.number().int().min(0).max(8192),
     contextJpegQuality: z.number().int().min(1).max(100),
+    unread: z.boolean(),
   })
   .strict();
 
