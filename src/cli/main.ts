@@ -8,13 +8,9 @@ import { PlatewatchError } from '../errors.js';
 import { registerBench } from './commands/bench.js';
 import { registerApi } from './commands/api.js';
 import { registerAudit } from './commands/audit.js';
-import { registerEval } from './commands/eval.js';
-import { registerHotlist } from './commands/hotlist.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRecognize } from './commands/recognize.js';
 import { registerReport } from './commands/report.js';
-import { registerRun } from './commands/run.js';
-import { registerSubscribe } from './commands/subscribe.js';
 import { registerUsers } from './commands/users.js';
 
 export function buildProgram(): Command {
@@ -23,9 +19,6 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file merged over config/default.yaml')
     .showHelpAfterError()
     .exitOverride();
-  registerRun(program);
-  registerSubscribe(program);
-  registerHotlist(program);
   registerRecognize(program);
   registerBench(program);
   registerUsers(program);
@@ -33,7 +26,6 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerReport(program);
   registerApi(program);
-  registerEval(program);
   return program;
 }
 
