@@ -5,9 +5,9 @@
 import { Command, CommanderError } from 'commander';
 
 import { PlatewatchError } from '../errors.js';
-import { registerBench } from './commands/bench.js';
 import { registerApi } from './commands/api.js';
 import { registerAudit } from './commands/audit.js';
+import { registerBench } from './commands/bench.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRecognize } from './commands/recognize.js';
 import { registerReport } from './commands/report.js';
