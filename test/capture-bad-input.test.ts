@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
@@ -155,5 +156,48 @@ describe('a bad source at run time is a typed error event and a reconnect, never
     const t1 = Date.now();
     await cam.close();
     expect(Date.now() - t1).toBeLessThan(5_000);
+  });
+
+  it('a stream that changes resolution mid-stream: playing again with the new size, analysis goes on', async () => {
+    // Two H.264 streams of different sizes, one after the other in one MPEG-TS file.
+    const parts = [
+      ['320', '240', 'smpte'],
+      ['640', '480', 'ball'],
+    ].map(([w, h, pattern]) => {
+      const out = path.join(fixtureDir(), `part-${w}.ts`);
+      execFileSync('gst-launch-1.0', [
+        '-q',
+        'videotestsrc',
+        'num-buffers=45',
+        `pattern=${pattern}`,
+        '!',
+        `video/x-raw,width=${w},height=${h},framerate=30/1`,
+        '!',
+        'x264enc',
+        'key-int-max=15',
+        '!',
+        'h264parse',
+        '!',
+        'mpegtsmux',
+        '!',
+        'filesink',
+        `location=${out}`,
+      ]);
+      return readFileSync(out);
+    });
+    const file = path.join(fixtureDir(), 'resolution-change.ts');
+    writeFileSync(file, Buffer.concat(parts));
+    const cam = camera({ uri: file, analyseFps: 0, realtime: false });
+    const rec = new Recorder(cam);
+    await cam.start();
+    await cam.waitFor('eos', 20_000);
+    const playing = rec.statuses.flatMap((s) => (s.state === 'playing' ? [`${s.width}x${s.height}`] : []));
+    expect(playing).toEqual(['320x240', '640x480']);
+    const s = cam.stats();
+    expect(s.width).toBe(640);
+    expect(s.framesDecoded).toBeGreaterThan(60);
+    expect(s.framesAnalysed).toBe(s.framesDecoded - s.framesDropped.busy);
+    expect(s.analysisErrors).toBe(0);
+    expect(rec.errors).toEqual([]);
   });
 });
