@@ -8,6 +8,7 @@ import { PlatewatchError } from '../errors.js';
 import { registerApi } from './commands/api.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBench } from './commands/bench.js';
+import { registerEval } from './commands/eval.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRecognize } from './commands/recognize.js';
 import { registerReport } from './commands/report.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerReport(program);
   registerApi(program);
+  registerEval(program);
   return program;
 }
 

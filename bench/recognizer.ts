@@ -1,0 +1,126 @@
+/**
+ * The recognizer's figures from issue 3 on the development data in ../shared/data:
+ * plate crops (top-1, top-N, state of issuance), full scenes (top-1, top-5, detected),
+ * no-plate photos (false reads per image), and the time of recognition of an already-decoded
+ * image on one thread, per stage; plus empty frames at 720p and 1080p (most frames hold no plate).
+ *
+ *   npm run build:ts && node dist/bench/recognizer.js [--data ../shared/data] [--top 5]
+ *
+ * Says so and skips a set when ../shared/data (or one of its folders) is missing.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { recognizerOptions } from '../src/cli/options.js';
+import { loadConfig } from '../src/config/load.js';
+import { type EvalReport, evaluateSet } from '../src/eval/evaluate.js';
+import { loadLabelledSet } from '../src/eval/labels.js';
+import { recognize, versions } from '../src/native.js';
+import { packageRoot } from '../src/paths.js';
+import { type BenchResult, formatTable, metric, newResult, writeResult } from './lib/results.js';
+
+export interface RecognizerBenchOptions {
+  dataDir: string;
+  topN: number;
+}
+
+async function emptyFrameTimes(width: number, height: number, runs: number): Promise<number[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pw-bench-'));
+  const file = path.join(dir, `empty-${width}x${height}.png`);
+  // Road-grey with sensor noise: "nothing here" as a camera sees it, not a perfectly flat frame.
+  execFileSync('/usr/bin/python3', [
+    '-c',
+    `import numpy as np, cv2\nrng = np.random.default_rng(1)\nimg = np.clip(rng.normal(110, 12, (${height}, ${width}, 3)), 0, 255).astype(np.uint8)\ncv2.imwrite(${JSON.stringify(file)}, img)`,
+  ]);
+  const bytes = readFileSync(file);
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await recognize(bytes);
+    out.push(Object.values(r.stageMs).reduce((a, b) => a + b, 0));
+  }
+  return out;
+}
+
+export async function runRecognizerBench(
+  opts: RecognizerBenchOptions,
+): Promise<{ result: BenchResult; reports: EvalReport[]; missing: string[] }> {
+  const config = loadConfig();
+  const base = { ...recognizerOptions(config), topN: opts.topN };
+  const v = versions();
+  const result = newResult('recognizer', { dataDir: opts.dataDir, topN: opts.topN, threads: 1 }, { opencv: v.opencv });
+  const reports: EvalReport[] = [];
+  const missing: string[] = [];
+  for (const name of ['us-plate-crops', 'us-plates', 'no-plates']) {
+    const dir = path.join(opts.dataDir, name);
+    if (!existsSync(dir)) {
+      missing.push(dir);
+      continue;
+    }
+    const set = loadLabelledSet(dir);
+    const recognizer = { ...base, ...(set.kind === 'crops' ? { wholeImageIsPlate: true } : {}) };
+    const { report, outcomes } = await evaluateSet(set, { threads: 1, topN: opts.topN, recognizer });
+    reports.push(report);
+    const ms = outcomes.filter((o) => !o.error).map((o) => o.ms);
+    result.metrics.push(metric(`${name} recognition ms/image`, ms, 'ms'));
+    result.metrics.push(
+      metric(
+        `${name} decode ms/image`,
+        outcomes.filter((o) => !o.error).map((o) => o.decodeMs),
+        'ms',
+      ),
+    );
+    if (report.plates > 0) {
+      result.metrics.push(metric(`${name} top-1 exact`, [report.top1 ?? 0], 'fraction', true));
+      result.metrics.push(metric(`${name} truth in top ${opts.topN}`, [report.topN ?? 0], 'fraction', true));
+    }
+    if (report.kind === 'crops')
+      result.metrics.push(metric(`${name} state of issuance`, [report.stateAccuracy ?? 0], 'fraction', true));
+    if (report.kind === 'scenes') {
+      if (report.plates > 0) result.metrics.push(metric(`${name} detected`, [report.detected ?? 0], 'fraction', true));
+      result.metrics.push(
+        metric(
+          `${name} ${report.plates > 0 ? 'extra' : 'false'} reads/image`,
+          [report.extraReadsPerImage ?? 0],
+          'reads',
+        ),
+      );
+    }
+  }
+  for (const [w, h] of [
+    [1280, 720],
+    [1920, 1080],
+  ] as const) {
+    result.metrics.push(metric(`empty frame ${w}x${h} recognition ms`, await emptyFrameTimes(w, h, 20), 'ms'));
+  }
+  return { result, reports, missing };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const arg = (name: string, fallback: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+  };
+  const dataDir = path.resolve(arg('--data', path.join(packageRoot, '..', 'shared', 'data')));
+  const topN = Number(arg('--top', '5'));
+  if (!existsSync(dataDir))
+    console.log(`recognizer bench: ${dataDir} is missing: accuracy figures skipped, only empty-frame timings`);
+  const { result, reports, missing } = await runRecognizerBench({ dataDir, topN });
+  for (const m of missing) console.log(`recognizer bench: ${m} is missing: skipped`);
+  console.log(formatTable(result));
+  for (const r of reports) {
+    const { failures: _f, ...figures } = r;
+    console.log(JSON.stringify(figures));
+  }
+  console.log(`written ${writeResult(result)}`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,92 @@
+"""Honest figures for a reader fine-tuned on real crops: k-fold over ../shared/data/us-plate-crops.
+
+For each fold k: fine-tune the synthetic-only base on the other folds (+ synthetic), export it, and
+score ONLY fold k with the real pipeline (`platewatch eval`, native OpenCV dnn). The folds' results
+are pooled into one figure over all crops, each crop scored by a model that never saw it.
+
+  nice -n 10 /usr/bin/python3 -m training.ocr.kfold --base training/out/base.pt --folds 5 --steps 250 --seed 1
+
+Needs `npm run build` (the eval command) and training/out/synth (make_dataset).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from training.ocr.train import fold_of
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def platewatch_eval(crops_dir: str, model_dir: str, top: int = 5) -> dict:
+    cfg = os.path.join(model_dir, "eval.yaml")
+    with open(cfg, "w") as f:
+        f.write(f"recognizer:\n  modelDir: {model_dir}\n")
+    out = subprocess.run(["node", os.path.join(ROOT, "bin", "platewatch.js"), "-c", cfg, "eval", crops_dir, "--json",
+                          "--top", str(top)], check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout)
+
+
+def subset_dir(real: str, files: list[str], rows: dict[str, dict[str, str]]) -> str:
+    """A temp folder of symlinks to the held-out crops plus their labels.csv (nothing is copied)."""
+    d = tempfile.mkdtemp(prefix="pw-fold-")
+    with open(os.path.join(d, "labels.csv"), "w") as f:
+        f.write("file,state,plate\n")
+        for name in files:
+            os.symlink(os.path.join(os.path.abspath(real), name), os.path.join(d, name))
+            f.write(f"{name},{rows[name]['state']},{rows[name]['plate']}\n")
+    return d
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--real", default=os.path.join(ROOT, "..", "shared", "data", "us-plate-crops"))
+    ap.add_argument("--synth", default="training/out/synth")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--only", type=int, nargs="*", default=None, help="run these folds only (results are cached)")
+    ap.add_argument("--steps", type=int, default=250)
+    ap.add_argument("--batch", type=int, default=48)
+    ap.add_argument("--real-weight", type=float, default=0.5)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", default="training/out/kfold")
+    a = ap.parse_args()
+
+    with open(os.path.join(a.real, "labels.csv")) as f:
+        rows = {r["file"]: r for r in csv.DictReader(f)}
+    folds = fold_of(list(rows), a.folds, 12345)
+    os.makedirs(a.out, exist_ok=True)
+    results = {}
+    for k in range(a.folds):
+        res_path = os.path.join(a.out, f"fold{k}.eval.json")
+        if a.only is not None and k not in a.only:
+            if os.path.exists(res_path):
+                results[k] = json.load(open(res_path))
+            continue
+        model_dir = os.path.join(os.path.abspath(a.out), f"fold{k}")
+        os.makedirs(model_dir, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "training.ocr.train", "--synth", a.synth, "--init", a.base, "--real", a.real,
+                        "--fold", str(k), "--folds", str(a.folds), "--steps", str(a.steps), "--batch", str(a.batch),
+                        "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads", "1",
+                        "--out", os.path.join(model_dir, "model.pt"), "--onnx", os.path.join(model_dir, "plate_ocr.onnx")],
+                       check=True, cwd=ROOT)
+        held = sorted(f for f, fk in folds.items() if fk == k)
+        r = platewatch_eval(subset_dir(a.real, held, rows), model_dir)
+        json.dump(r, open(res_path, "w"), indent=1)
+        results[k] = r
+        print(f"fold {k}: top1 {r['top1']:.3f} topN {r['topN']:.3f} state {r['stateAccuracy']:.3f} n {r['images']}", flush=True)
+    n = sum(r["images"] for r in results.values())
+    pooled = {key: sum(r[key] * r["images"] for r in results.values()) / max(1, n) for key in ("top1", "topN", "stateAccuracy")}
+    pooled.update({"images": n, "folds": sorted(results), "steps": a.steps, "seed": a.seed})
+    json.dump(pooled, open(os.path.join(a.out, "pooled.json"), "w"), indent=1)
+    print("pooled held-out:", json.dumps(pooled))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Generates the synthetic OCR + state training set (tools.synth.us_plate) into one .npz.
+
+  nice -n 10 /usr/bin/python3 -m training.ocr.make_dataset --n 30000 --seed 1 --out training/out/synth
+
+Deterministic for a given --seed and --workers (each worker gets seed*1000+k). Backgrounds come from
+../shared/data/no-plates when present (the data README allows them as backgrounds), otherwise flat noise.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+
+import numpy as np
+
+from tools.synth import us_plate
+from tools.synth.us_states import STATE_CODES
+
+NEG_FRACTION = 0.04
+
+
+def _work(args: tuple[int, int, str, str]) -> str:
+    seed, n, bg, out = args
+    if os.path.exists(out):
+        return out
+    rng = random.Random(seed)
+    if bg and os.path.isdir(bg):
+        us_plate.load_backgrounds(bg, 150, rng)
+    ims = np.zeros((n, 64, 128, 3), np.uint8)
+    texts, states = [], []
+    for i in range(n):
+        if rng.random() < NEG_FRACTION:
+            ims[i] = us_plate.negative_crop(rng)
+            texts.append("")
+            states.append("")
+        else:
+            im, t, s = us_plate.sample(rng)
+            ims[i] = im
+            texts.append(t)
+            states.append(s)
+    # Stored BGR, as OpenCV gives it at inference; one file per chunk so a partial run is usable.
+    np.savez(out[:-4] + ".partial.npz", images=ims[:, :, :, ::-1].copy(), texts=np.array(texts), states=np.array(states))
+    os.replace(out[:-4] + ".partial.npz", out)  # glob chunk_*.npz must not match a half-written file
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=60000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--backgrounds", default=os.path.join(os.path.dirname(__file__), "../../../shared/data/no-plates"))
+    ap.add_argument("--chunk", type=int, default=1000)
+    ap.add_argument("--out", required=True, help="folder for chunk_<seed>_<k>.npz files")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    jobs = [(a.seed * 1000 + k, a.chunk, a.backgrounds, os.path.join(a.out, f"chunk_{a.seed}_{k:03d}.npz"))
+            for k in range(a.n // a.chunk)]
+    with mp.Pool(a.workers) as pool:
+        for path in pool.imap(_work, jobs):
+            print("wrote", path, flush=True)
+    _ = STATE_CODES
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""Trains the plate reader (text slots + state head) on CPU and exports it for OpenCV dnn.
+
+Synthetic-only base model:
+  nice -n 10 /usr/bin/python3 -m training.ocr.train --synth training/out/synth \
+      --epochs 6 --seed 1 --out training/out/base.pt
+Fine-tune on real crops (k-fold: --fold k --folds 5 holds fold k out and scores it; --fold -1 uses all):
+  nice -n 10 /usr/bin/python3 -m training.ocr.train --synth training/out/synth \
+      --init training/out/base.pt --real ../shared/data/us-plate-crops --fold 0 --epochs 3 --seed 1 \
+      --out training/out/fold0.pt
+Export: add --onnx models/plate_ocr.onnx (fixed 1x3x64x128 input, opset 11, Identity nodes stripped).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import json
+import math
+import os
+import random
+import time
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from tools.synth.us_states import STATE_CODES
+from training.ocr.model import ALPHABET, IN_H, IN_W, SLOTS, ExportWrapper, PlateNet, encode
+
+PAD_ID = len(ALPHABET)
+
+
+def load_chunks(folder: str, limit: int = 0) -> tuple[np.ndarray, list[str], list[str]]:
+    """The chunk_*.npz files make_dataset wrote (images BGR 64x128, texts, states)."""
+    files = sorted(f for f in glob.glob(os.path.join(folder, "chunk_*.npz")) if not f.endswith(".partial.npz"))
+    if limit:
+        files = files[:limit]
+    if not files:
+        raise SystemExit(f"no chunk_*.npz in {folder}: run training.ocr.make_dataset first")
+    parts = [np.load(f) for f in files]
+    ims = np.concatenate([p["images"] for p in parts])
+    if ims.shape[1:3] != (IN_H, IN_W):  # chunks are rendered at 64x128; the net may take less
+        ims = np.stack([cv2.resize(im, (IN_W, IN_H), interpolation=cv2.INTER_AREA) for im in ims])
+    return (ims, [str(t) for p in parts for t in p["texts"]],
+            [str(t) for p in parts for t in p["states"]])
+
+
+def load_real(folder: str) -> list[tuple[np.ndarray, str, str, str]]:
+    rows = []
+    with open(os.path.join(folder, "labels.csv")) as f:
+        for r in csv.DictReader(f):
+            im = cv2.imread(os.path.join(folder, r["file"]), cv2.IMREAD_COLOR)
+            if im is None:
+                continue
+            rows.append((im, r["plate"].upper(), r["state"].lower(), r["file"]))
+    return rows
+
+
+def fold_of(files: list[str], folds: int, seed: int) -> dict[str, int]:
+    order = sorted(files)
+    random.Random(seed).shuffle(order)
+    return {f: i % folds for i, f in enumerate(order)}
+
+
+def prep(im: np.ndarray) -> np.ndarray:
+    """BGR image of any size -> the network input (the C++ stage does exactly this)."""
+    return cv2.resize(im, (IN_W, IN_H), interpolation=cv2.INTER_AREA)
+
+
+def augment_real(im: np.ndarray, rng: random.Random) -> np.ndarray:
+    h, w = im.shape[:2]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    j = 0.05
+    dst = src + np.float32([[rng.uniform(-j, j) * w, rng.uniform(-j, j) * h] for _ in range(4)])
+    M = cv2.getPerspectiveTransform(src, dst)
+    out = cv2.warpPerspective(im, M, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    out = prep(out).astype(np.float32)
+    out = (out - 128) * rng.uniform(0.7, 1.3) + 128 + rng.uniform(-30, 30)
+    out *= np.float32([rng.uniform(0.9, 1.1) for _ in range(3)])
+    out = np.clip(out, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3:
+        out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.3, 1.0))
+    if rng.random() < 0.3:
+        s = rng.uniform(0.35, 0.8)
+        small = cv2.resize(out, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+        out = cv2.resize(small, (IN_W, IN_H), interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.3:
+        _, enc = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(30, 90)])
+        out = cv2.imdecode(enc, cv2.IMREAD_COLOR)
+    return out
+
+
+def to_tensor(batch: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(batch).permute(0, 3, 1, 2).float().div_(255.0)
+
+
+def state_id(code: str) -> int:
+    return STATE_CODES.index(code) if code in STATE_CODES else -100
+
+
+@torch.no_grad()
+def evaluate(net: PlateNet, ims: np.ndarray, texts: list[str], states: list[str]) -> dict[str, float]:
+    net.eval()
+    ok = st = n_st = 0
+    for i in range(0, len(ims), 128):
+        t, s = net(to_tensor(ims[i:i + 128]))
+        tp = t.argmax(2).numpy()
+        sp = s.argmax(1).numpy()
+        for k in range(len(tp)):
+            pred = "".join(ALPHABET[c] for c in tp[k] if c != PAD_ID)
+            ok += pred == texts[i + k]
+            if states[i + k] in STATE_CODES:
+                n_st += 1
+                st += STATE_CODES[sp[k]] == states[i + k]
+    net.train()
+    return {"top1": ok / max(1, len(ims)), "state": st / max(1, n_st), "n": len(ims)}
+
+
+def strip_identity(path: str) -> None:
+    import onnx
+
+    model = onnx.load(path)
+    g = model.graph
+    idents = [n for n in g.node if n.op_type == "Identity"]
+    outputs = {o.name for o in g.output}
+    for node in idents:
+        src, dst = node.input[0], node.output[0]
+        if dst in outputs:
+            continue
+        for other in g.node:
+            for k, name in enumerate(other.input):
+                if name == dst:
+                    other.input[k] = src
+        g.node.remove(node)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+def export_onnx(net: PlateNet, path: str) -> None:
+    net.eval()
+    wrapper = ExportWrapper(net)
+    x = torch.zeros(1, 3, IN_H, IN_W)
+    torch.onnx.export(wrapper, x, path, opset_version=11, input_names=["image"], output_names=["text", "state"],
+                      do_constant_folding=True)
+    strip_identity(path)
+
+
+def write_metadata(onnx_path: str, extra: dict[str, object]) -> None:
+    """models/plate_ocr.json: what the C++ stages need to use the network (read with cv::FileStorage)."""
+    from tools.synth.us_states import STATES
+
+    meta = {
+        "onnx": os.path.basename(onnx_path),
+        "input_width": IN_W,
+        "input_height": IN_H,
+        "slots": SLOTS,
+        "alphabet": ALPHABET,
+        "states": list(STATE_CODES),
+        "formats": {c: sorted({"".join(ch for ch in f if ch in "LDX") for f in STATES[c].formats}) for c in STATE_CODES},
+        "training": extra,
+    }
+    with open(os.path.join(os.path.dirname(onnx_path), "plate_ocr.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--synth", required=True)
+    ap.add_argument("--val", default="training/out/synth_val")
+    ap.add_argument("--real", default="")
+    ap.add_argument("--fold", type=int, default=-2, help="-2: no real data; -1: all real; k: hold out fold k")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--real-weight", type=float, default=0.3, help="fraction of each batch drawn from real crops")
+    ap.add_argument("--init", default="")
+    ap.add_argument("--epochs", type=float, default=6)
+    ap.add_argument("--steps", type=int, default=0, help="total steps (overrides --epochs); the synthetic chunk "
+                    "folder is re-read at each pass, so training can start while make_dataset still writes chunks")
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--onnx", default="")
+    a = ap.parse_args()
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = random.Random(a.seed)
+    s_ims, s_txt, s_st = load_chunks(a.synth)
+    s_y = torch.tensor([encode(t) for t in s_txt])
+    s_sy = torch.tensor([state_id(s) for s in s_st])
+    val = load_chunks(a.val) if os.path.isdir(a.val) else None
+
+    real_train, real_test = [], []
+    if a.real and a.fold >= -1:
+        rows = load_real(a.real)
+        folds = fold_of([r[3] for r in rows], a.folds, 12345)
+        for r in rows:
+            (real_test if folds[r[3]] == a.fold else real_train).append(r)
+        # Plates labelled "0" are unreadable in the source set: never train on them.
+        real_train = [r for r in real_train if r[1] != "0"]
+    print(f"synthetic {len(s_ims)}, real train {len(real_train)}, real held out {len(real_test)}", flush=True)
+
+    net = PlateNet(len(STATE_CODES))
+    if a.init:
+        net.load_state_dict(torch.load(a.init))
+    steps = a.steps or int(a.epochs * len(s_ims) / a.batch)
+    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps, pct_start=0.15 if not a.init else 0.05)
+    text_loss = nn.CrossEntropyLoss(label_smoothing=0.1)
+    state_loss = nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=-100)
+    n_real = int(a.batch * a.real_weight) if real_train else 0
+    t0 = time.time()
+    perm = np.random.default_rng(a.seed).permutation(len(s_ims))
+    pos = 0
+    for step in range(steps):
+        nb = a.batch - n_real
+        if pos + nb > len(perm):
+            if a.steps:
+                s_ims, s_txt, s_st = load_chunks(a.synth)
+                s_y = torch.tensor([encode(t) for t in s_txt])
+                s_sy = torch.tensor([state_id(s) for s in s_st])
+                print(f"pass over {len(s_ims)} synthetic samples", flush=True)
+            perm = np.random.default_rng(a.seed + step).permutation(len(s_ims))
+            pos = 0
+        idx = np.sort(perm[pos:pos + nb])
+        pos += nb
+        xb = s_ims[idx]
+        yb = s_y[idx]
+        syb = s_sy[idx]
+        if n_real:
+            picks = [real_train[rng.randrange(len(real_train))] for _ in range(n_real)]
+            rx = np.stack([augment_real(p[0], rng) for p in picks])
+            xb = np.concatenate([xb, rx])
+            yb = torch.cat([yb, torch.tensor([encode(p[1]) for p in picks])])
+            syb = torch.cat([syb, torch.tensor([state_id(p[2]) for p in picks])])
+        t, s = net(to_tensor(xb))
+        loss = text_loss(t.reshape(-1, t.shape[-1]), yb.reshape(-1)) + 0.5 * state_loss(s, syb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 200 == 0 or step == steps - 1:
+            msg = f"step {step}/{steps} loss {loss.item():.3f} {time.time() - t0:.0f}s"
+            if val is not None and (step % 1000 == 0 or step == steps - 1):
+                r = evaluate(net, val[0][:1000], val[1][:1000], val[2][:1000])
+                msg += f" synth-val top1 {r['top1']:.3f} state {r['state']:.3f}"
+            print(msg, flush=True)
+    torch.save(net.state_dict(), a.out)
+    result: dict[str, object] = {"seed": a.seed, "epochs": a.epochs, "fold": a.fold, "init": a.init}
+    if real_test:
+        r = evaluate(net, np.stack([prep(x[0]) for x in real_test]), [x[1] for x in real_test], [x[2] for x in real_test])
+        result["heldout"] = r
+        result["heldout_files"] = [x[3] for x in real_test]
+        print(f"held-out fold {a.fold}: top1 {r['top1']:.3f} state {r['state']:.3f} n {r['n']}", flush=True)
+    if a.onnx:
+        export_onnx(net, a.onnx)
+        write_metadata(a.onnx, {k: v for k, v in result.items() if k != "heldout_files"})
+        print(f"exported {a.onnx} ({os.path.getsize(a.onnx) / 1e6:.2f} MB)")
+    with open(a.out + ".json", "w") as f:
+        json.dump(result, f, indent=1)
+    _ = math
+
+
+if __name__ == "__main__":
+    main()
