@@ -134,3 +134,48 @@ describe('Audit', () => {
     expect(f.gov.auditLog.verify().ok).toBe(true);
   });
 });
+
+describe('Audit of hot-list imports', () => {
+  it('`platewatch hotlist import` records the refresh with source, file and counts', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { packageRoot } = await import('../../src/paths.js');
+    const { loadConfig } = await import('../../src/config/load.js');
+    const { Governance } = await import('../../src/governance/Governance.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'platewatch-import-audit-'));
+    try {
+      const config = path.join(dir, 'config.yaml');
+      writeFileSync(config, `dataDir: ${dir}\n`);
+      await promisify(execFile)(process.execPath, [
+        path.join(packageRoot, 'bin', 'platewatch.js'),
+        '-c',
+        config,
+        'hotlist',
+        'import',
+        path.join(packageRoot, 'config', 'hotlist', 'sample.csv'),
+        '--source',
+        'SAMPLE',
+        '--format',
+        'csv',
+        '--json',
+      ]);
+      const gov = Governance.open(loadConfig(config));
+      try {
+        const [rec] = gov.auditLog.query({ action: 'hotlist.import' });
+        expect(rec).toMatchObject({
+          role: 'system',
+          outcome: 'allowed',
+          what: expect.stringMatching(/^SAMPLE from .*sample\.csv \(csv\)$/),
+        });
+        expect(rec!.details.total).toBeGreaterThan(0);
+        expect(gov.auditLog.verify().ok).toBe(true);
+      } finally {
+        await gov.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
+import { auditHotlistImport } from '../../governance/auditHotlistImport.js';
 import { HotlistError } from '../../hotlist/HotlistEntry.js';
 import { HotlistStore } from '../../hotlist/HotlistStore.js';
 import { type HotlistFormat, importHotlist } from '../../hotlist/importHotlist.js';
@@ -56,6 +57,7 @@ export function registerHotlist(program: Command): void {
               bar.update(bytes, total, `${entries.toLocaleString('en-US')} entries`),
           });
           bar.done();
+          await auditHotlistImport(config, s);
           if (opts.json) {
             console.log(JSON.stringify(s));
           } else {
