@@ -268,6 +268,9 @@ void Camera::on_deep_element_added(GstBin*, GstBin*, GstElement* element, gpoint
       gst_util_set_object_arg(G_OBJECT(element), "protocols", "udp");
   } else if (name.rfind("avdec_", 0) == 0) {
     g_object_set(element, "max-threads", o.decoderThreads, "output-corrupt", FALSE, nullptr);
+  } else if (name == "multipartdemux") {
+    // An MJPEG camera sends one stream; without this decodebin waits for pads that never come.
+    g_object_set(element, "single-stream", TRUE, nullptr);
   } else if (name == "souphttpsrc") {
     g_object_set(element, "timeout", static_cast<guint>(std::max(1, o.connectTimeoutMs / 1000)), nullptr);
   }
