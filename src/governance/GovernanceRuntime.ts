@@ -11,7 +11,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { type Authenticator, type NatsConnection, nkeyAuthenticator, nkeys } from '@nats-io/transport-node';
+import {
+  type Authenticator,
+  type ConnectionOptions,
+  connect,
+  type NatsConnection,
+  nkeyAuthenticator,
+  nkeys,
+} from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
 
 import { startApi } from '../api/server.js';
@@ -65,6 +72,7 @@ export class GovernanceRuntime {
   #options: GovernanceRuntimeOptions;
   #natsServer: ReloadableNatsServer | undefined;
   #nc: NatsConnection | undefined;
+  #ownConnection = false;
   #history: HistoryIngest | undefined;
   #hits: HitIngest | undefined;
   #api: { app: FastifyInstance; url: string; close(): Promise<void> } | undefined;
@@ -101,8 +109,29 @@ export class GovernanceRuntime {
     if (this.#natsServer) await this.#natsServer.reconfigure(this.#natsServer.options.config, this.natsAuthorization());
   }
 
-  /** Starts the consumers (when a connection is given), the API and the maintenance timer. */
-  async start(nc?: NatsConnection): Promise<void> {
+  /**
+   * The connection options the service's own NATS clients need once `enforceNatsAuthorization` ran
+   * (e.g. NatsLink's connectOptions); empty when authorization is not enforced.
+   */
+  natsConnectOptions(): Partial<ConnectionOptions> {
+    return this.#natsServer ? { authenticator: serviceAuthenticator(this.config) } : {};
+  }
+
+  /**
+   * Starts the consumers (on the given connection, or on a connection of its own to the given URL),
+   * the API and the maintenance timer.
+   */
+  async start(natsConnection?: NatsConnection | string): Promise<void> {
+    let nc: NatsConnection | undefined;
+    if (typeof natsConnection === 'string') {
+      nc = await connect({
+        servers: natsConnection,
+        maxReconnectAttempts: -1,
+        name: 'platewatch-governance',
+        ...this.natsConnectOptions(),
+      });
+      this.#ownConnection = true;
+    } else nc = natsConnection;
     this.#nc = nc;
     if (nc) {
       this.#history = new HistoryIngest(this.governance.history);
@@ -151,6 +180,7 @@ export class GovernanceRuntime {
     await this.#api?.close();
     await this.#history?.stop();
     await this.#hits?.stop();
+    if (this.#ownConnection) await this.#nc?.close();
     await this.governance.close();
   }
 }

@@ -86,7 +86,7 @@ beforeAll(async () => {
     hitsMaxAgeDays: 30,
     duplicateWindowSeconds: 60,
   });
-  await runtime.start(service);
+  await runtime.start(natsServer.url);
 });
 
 afterAll(async () => {
