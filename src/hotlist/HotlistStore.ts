@@ -40,7 +40,11 @@ export interface ReplaceSummary {
   added: number;
   /** Entries of the previous list that are gone. */
   removed: number;
-  /** Lines that repeated an entry already in this file (the later one is kept). */
+  /**
+   * Lines repeating the plate and record id of a line shortly before (within one write batch of
+   * `batchSize`); the first is kept. A repeat further apart overwrites the earlier one and is counted in
+   * `total`.
+   */
   duplicates: number;
   generation: number;
 }
@@ -85,6 +89,39 @@ function parseKey(key: string): ParsedKey {
   };
 }
 
+/** Stored value: the entry's fields not already in the key, as a compact array (smaller, faster msgpack). */
+type StoredValue = [
+  state: string | null,
+  category: HotlistEntry['category'],
+  createdAt: number,
+  expiresAt: number | null,
+  reason: string | null,
+  enteredBy: string | null,
+  cjisReference: string | null,
+];
+
+function encodeValue(e: HotlistEntry): StoredValue {
+  return [
+    e.state ?? null,
+    e.category,
+    e.createdAt,
+    e.expiresAt ?? null,
+    e.reason ?? null,
+    e.enteredBy ?? null,
+    e.cjisReference ?? null,
+  ];
+}
+
+function decodeValue(k: ParsedKey, v: StoredValue): HotlistEntry {
+  const e: HotlistEntry = { plate: k.plate, category: v[1], source: k.source, recordId: k.recordId, createdAt: v[2] };
+  if (v[0] !== null) e.state = v[0];
+  if (v[3] !== null) e.expiresAt = v[3];
+  if (v[4] !== null) e.reason = v[4];
+  if (v[5] !== null) e.enteredBy = v[5];
+  if (v[6] !== null) e.cjisReference = v[6];
+  return e;
+}
+
 function wrapWriteError(err: unknown, what: string): HotlistError {
   const message = (err as Error)?.message ?? String(err);
   const code = /MDB_MAP_FULL|ENOSPC|No space/i.test(message) ? 'ERR_HOTLIST_FULL' : 'ERR_HOTLIST_WRITE';
@@ -96,7 +133,7 @@ export class HotlistStore {
   readonly maxLookalikeEdits: number;
   private readonly batchSize: number;
   private readonly env: RootDatabase;
-  private readonly index: Database<HotlistEntry, string>;
+  private readonly index: Database<StoredValue, string>;
   private readonly sourcesDb: Database<SourceInfo, string>;
   private readonly records: Database<string, string>;
   private closed = false;
@@ -108,7 +145,7 @@ export class HotlistStore {
     this.batchSize = options.batchSize ?? 100_000;
     mkdirSync(path, { recursive: true });
     this.env = open({ path, maxDbs: 8 });
-    this.index = this.env.openDB<HotlistEntry, string>({ name: 'index' });
+    this.index = this.env.openDB<StoredValue, string>({ name: 'index' });
     this.sourcesDb = this.env.openDB<SourceInfo, string>({ name: 'sources' });
     this.records = this.env.openDB<string, string>({ name: 'records', encoding: 'string' });
   }
@@ -142,9 +179,11 @@ export class HotlistStore {
         active.set(k.source, gen);
       }
       if (k.gen !== gen) continue;
-      if (value.expiresAt !== undefined && value.expiresAt <= now) continue;
-      const st: StateMatch = !readState || !value.state ? 'unknown' : readState === value.state ? 'same' : 'different';
-      out.push({ entry: value, rule, state: st, plate, edits });
+      const expiresAt = value[3];
+      if (expiresAt !== null && expiresAt <= now) continue;
+      const listed = value[0];
+      const st: StateMatch = !readState || !listed ? 'unknown' : readState === listed ? 'same' : 'different';
+      out.push({ entry: decodeValue(k, value), rule, state: st, plate, edits });
     }
     if (out.length > 1) out.sort((a, b) => a.edits - b.edits || stateRank(a.state) - stateRank(b.state));
     return out;
@@ -168,15 +207,17 @@ export class HotlistStore {
       const k = parseKey(key);
       if (source !== undefined && k.source !== source) continue;
       if (active.get(k.source) !== k.gen) continue;
-      if (!options.includeExpired && value.expiresAt !== undefined && value.expiresAt <= now) continue;
-      yield value;
+      if (!options.includeExpired && value[3] !== null && value[3] <= now) continue;
+      yield decodeValue(k, value);
     }
   }
 
   /** One entry written with put() (manual entries), by source and record id. */
   get(source: string, recordId: string): HotlistEntry | undefined {
     const key = this.records.get(`${source}${SEP}${recordId}`);
-    return key === undefined ? undefined : this.index.get(key);
+    if (key === undefined) return undefined;
+    const value = this.index.get(key);
+    return value === undefined ? undefined : decodeValue(parseKey(key), value);
   }
 
   /**
@@ -202,7 +243,7 @@ export class HotlistStore {
           const old = this.records.get(recKey);
           if (old !== undefined) this.index.removeSync(old);
           const key = indexKey(e, MANUAL_GEN);
-          this.index.putSync(key, e);
+          this.index.putSync(key, encodeValue(e));
           this.records.putSync(recKey, key);
           const count = (info?.count ?? 0) + (old === undefined ? 1 : 0);
           this.sourcesDb.putSync(e.source, {
@@ -247,7 +288,8 @@ export class HotlistStore {
    */
   async replaceSource(
     source: string,
-    entries: Iterable<HotlistEntry> | AsyncIterable<HotlistEntry>,
+    /** Entries, or chunks of entries (fewer async steps for big files). */
+    entries: Iterable<HotlistEntry | readonly HotlistEntry[]> | AsyncIterable<HotlistEntry | readonly HotlistEntry[]>,
     meta: ReplaceMeta = {},
   ): Promise<ReplaceSummary> {
     this.assertOpen();
@@ -271,37 +313,49 @@ export class HotlistStore {
     }
     let written = 0;
     let duplicates = 0;
-    let batch: [string, HotlistEntry][] = [];
-    const flush = () => {
+    let batch: [string, StoredValue][] = [];
+    let pending: Promise<unknown> | undefined;
+    // Writes go through lmdb-js's asynchronous batches, committed by its write thread: parsing the next
+    // batch here overlaps writing this one there, with at most two batches in memory.
+    const flush = async () => {
       if (batch.length === 0) return;
-      // Sorted batches write neighbouring B-tree pages: several times faster than random order.
-      batch.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       const rows = batch;
       batch = [];
-      try {
-        this.env.transactionSync(() => {
-          for (const [key, e] of rows) {
-            if (this.index.doesExist(key)) duplicates++;
-            else written++;
-            this.index.putSync(key, e);
-          }
-        });
-      } catch (err) {
-        throw wrapWriteError(err, `refresh of ${source}`);
+      if (pending) await pending;
+      // Unsorted: lmdb-js's write thread does the B-tree work on another core; sorting here cost more
+      // main-thread time than it saved. Of two lines with the same plate and record id in one batch the
+      // first is kept.
+      const seen = new Set<string>();
+      let last: Promise<unknown> | undefined;
+      for (const [key, value] of rows) {
+        if (seen.has(key)) {
+          duplicates++;
+          continue;
+        }
+        seen.add(key);
+        last = this.index.put(key, value);
+        written++;
       }
+      pending = last;
       meta.onProgress?.(written);
     };
-    for await (const e of entries as AsyncIterable<HotlistEntry>) {
-      if (e.source !== source) {
-        throw new HotlistError('ERR_HOTLIST_SOURCE', `entry ${e.recordId} is of source ${e.source}, not ${source}`);
+    try {
+      for await (const item of entries as AsyncIterable<HotlistEntry | readonly HotlistEntry[]>) {
+        for (const e of Array.isArray(item) ? (item as readonly HotlistEntry[]) : [item as HotlistEntry]) {
+          if (e.source !== source) {
+            throw new HotlistError('ERR_HOTLIST_SOURCE', `entry ${e.recordId} is of source ${e.source}, not ${source}`);
+          }
+          batch.push([indexKey(e, gen), encodeValue(e)]);
+        }
+        if (batch.length >= this.batchSize) await flush();
       }
-      batch.push([indexKey(e, gen), e]);
-      if (batch.length >= this.batchSize) {
-        flush();
-        await new Promise((r) => setImmediate(r));
-      }
+      await flush();
+      await pending;
+    } catch (err) {
+      await pending?.catch(() => {});
+      if (err instanceof HotlistError || !/MDB_|ENOSPC|lmdb/i.test(String((err as Error)?.message))) throw err;
+      throw wrapWriteError(err, `refresh of ${source}`);
     }
-    flush();
     try {
       await this.env.transaction(() => {
         this.sourcesDb.putSync(source, {

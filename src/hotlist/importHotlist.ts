@@ -41,27 +41,23 @@ export interface ImportSummary extends ReplaceSummary {
   seconds: number;
 }
 
-/** Yields the lines of a file with their 1-based numbers, reading it in large chunks. */
-async function* fileLines(file: string, onBytes: (n: number) => void): AsyncGenerator<[number, string]> {
+/** Yields the lines of a file, a chunk (about 1 MiB) at a time; line numbers follow the order. */
+async function* fileChunks(file: string, onBytes: (n: number) => void): AsyncGenerator<string[]> {
   let rest = '';
-  let n = 0;
   let bytes = 0;
   for await (const chunk of createReadStream(file, { encoding: 'latin1', highWaterMark: 1 << 20 })) {
     bytes += (chunk as string).length;
     onBytes(bytes);
     const text = rest + (chunk as string);
-    let start = 0;
-    let nl = text.indexOf('\n', start);
-    while (nl >= 0) {
-      n++;
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      yield [n, text.slice(start, end)];
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
+    const lines = text.split('\n');
+    rest = lines.pop()!;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
     }
-    rest = text.slice(start);
+    yield lines;
   }
-  if (rest.length) yield [n + 1, rest];
+  if (rest.length) yield [rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest];
 }
 
 export async function importHotlist(store: HotlistStore, options: ImportOptions): Promise<ImportSummary> {
@@ -90,21 +86,26 @@ export async function importHotlist(store: HotlistStore, options: ImportOptions)
   let accepted = 0;
   let bytesRead = 0;
 
-  // Parse everything first into a temporary generation? No: entries stream straight into the new
-  // generation, which only becomes visible at the flip; an empty or unreadable file never flips.
-  async function* entries(): AsyncGenerator<HotlistEntry> {
-    for await (const [n, line] of fileLines(file, (b) => {
+  // Entries stream into the new generation in chunks; it becomes visible only at the flip, and an
+  // empty or unreadable file never flips.
+  async function* entries(): AsyncGenerator<HotlistEntry[]> {
+    let chunk: HotlistEntry[] = [];
+    for await (const lines_ of fileChunks(file, (b) => {
       bytesRead = b;
     })) {
-      lines = n;
-      const r: ParseResult = csv ? csv.parse(line) : parseNcicLine(line, mapping, source, now);
-      if ('entry' in r) {
-        accepted++;
-        yield r.entry;
-      } else if ('reject' in r) {
-        rejected++;
-        if (rejections.length < keep) rejections.push({ line: n, reason: r.reject });
+      for (const line of lines_) {
+        lines++;
+        const r: ParseResult = csv ? csv.parse(line) : parseNcicLine(line, mapping, source, now);
+        if ('entry' in r) {
+          accepted++;
+          chunk.push(r.entry);
+        } else if ('reject' in r) {
+          rejected++;
+          if (rejections.length < keep) rejections.push({ line: lines, reason: r.reject });
+        }
       }
+      if (chunk.length) yield chunk;
+      chunk = [];
     }
     if (csv && !csv.hasHeader) throw new HotlistError('ERR_HOTLIST_FILE', `${file}: no CSV header row`);
     if (accepted === 0 && !options.allowEmpty) {

@@ -10,7 +10,16 @@ const NOT_ALNUM = /[^A-Z0-9]/g;
 
 /** Upper case, letters and digits only: `' abc-123 '` -> `'ABC123'`. Returns '' when nothing is left. */
 export function normalizePlate(raw: string): string {
-  return raw.toUpperCase().replace(NOT_ALNUM, '');
+  // Fast path: reads from the recognizer are already normalized; no allocation then.
+  let clean = true;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) {
+      clean = false;
+      break;
+    }
+  }
+  return clean ? raw : raw.toUpperCase().replace(NOT_ALNUM, '');
 }
 
 /**
@@ -29,10 +38,20 @@ export const LOOKALIKE_FOLD: Readonly<Record<string, string>> = {
 
 /** The look-alike skeleton of a normalized plate: `'BS0123'` and `'8SO123'` both give `'850123'`. */
 export function plateSkeleton(normalized: string): string {
-  let out = '';
-  for (const ch of normalized) out += LOOKALIKE_FOLD[ch] ?? ch;
-  return out;
+  let i = 0;
+  while (i < normalized.length && FOLD_CODE[normalized.charCodeAt(i)] === 0) i++;
+  if (i === normalized.length) return normalized; // nothing to fold: no allocation
+  const codes = new Array<number>(normalized.length);
+  for (let j = 0; j < normalized.length; j++) {
+    const c = normalized.charCodeAt(j);
+    codes[j] = FOLD_CODE[c] || c;
+  }
+  return String.fromCharCode(...codes);
 }
+
+/** Char code -> folded char code (0: unchanged), for the look-alikes above. */
+const FOLD_CODE = new Uint16Array(128);
+for (const [from, to] of Object.entries(LOOKALIKE_FOLD)) FOLD_CODE[from.charCodeAt(0)] = to.charCodeAt(0);
 
 /** Number of positions where two plates of equal skeleton differ (both normalized, same length). */
 export function lookalikeEdits(a: string, b: string): number {

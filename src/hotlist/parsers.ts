@@ -15,11 +15,17 @@ import type { CategoryMapping } from './mapping.js';
 
 export type ParseResult = { entry: HotlistEntry } | { reject: string } | { skip: true };
 
+let lastDate = '';
+let lastDateMs = 0;
+
 function parseDate(text: string, field: string): number {
+  if (text === lastDate) return lastDateMs; // feeds repeat a handful of dates: skip the parse
   const t = text.trim();
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
   const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Date.parse(t);
   if (!Number.isFinite(ms)) throw new Error(`${field} '${t}' is not a date`);
+  lastDate = text;
+  lastDateMs = ms;
   return ms;
 }
 

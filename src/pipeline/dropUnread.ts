@@ -2,7 +2,7 @@
  * dropUnread: keeps the reads worth grouping. A read with an empty plate (a region found but not read),
  * too short a plate or a confidence under `minConfidence` is dropped; kept reads carry the normalized plate.
  */
-import { filter, map, type OperatorFunction, pipe } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 
 import { normalizePlate } from '../hotlist/normalize.js';
 import type { FrameRead } from '../reads.js';
@@ -16,21 +16,24 @@ export interface DropUnreadOptions {
 
 export function dropUnread(options: DropUnreadOptions): OperatorFunction<FrameRead, FrameRead> {
   const { minConfidence, minLength, onDrop } = options;
-  return pipe(
-    map((read) => {
-      const plate = normalizePlate(read.plate);
-      return plate === read.plate ? read : { ...read, plate };
-    }),
-    filter((read) => {
-      const reason = !read.plate
-        ? 'unread'
-        : read.plate.length < minLength
-          ? 'short'
-          : read.confidence < minConfidence
-            ? 'low_confidence'
-            : undefined;
-      if (reason) onDrop?.(read, reason);
-      return reason === undefined;
-    }),
-  );
+  // One operator hop (not map + filter): it runs for every read of every camera.
+  return (source) =>
+    new Observable<FrameRead>((subscriber) =>
+      source.subscribe({
+        next: (read) => {
+          const plate = normalizePlate(read.plate);
+          const reason = !plate
+            ? 'unread'
+            : plate.length < minLength
+              ? 'short'
+              : read.confidence < minConfidence
+                ? 'low_confidence'
+                : undefined;
+          if (reason) onDrop?.(read, reason);
+          else subscriber.next(plate === read.plate ? read : { ...read, plate });
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
 }

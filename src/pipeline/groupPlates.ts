@@ -36,7 +36,8 @@ interface OpenGroup {
   id: string;
   cameraId: string;
   vote: PlateVote;
-  /** Skeleton of the current voted plate, the key reads are compared with. */
+  /** The current voted plate and its skeleton, the key reads are compared with. */
+  plate: string;
   skeleton: string;
   openedAt: number;
   lastAt: number;
@@ -100,9 +101,11 @@ export function groupPlates(
       const subscription = source.subscribe({
         next: (read) => {
           const now = scheduler.now();
-          const skeleton = plateSkeleton(read.plate);
           let list = open.get(read.cameraId);
-          let g = list?.find((c) => withinOneEdit(c.skeleton, skeleton));
+          // Most reads repeat their group's voted plate exactly: try that before the one-edit comparison.
+          let g = list?.find((c) => c.plate === read.plate);
+          const skeleton = g ? g.skeleton : plateSkeleton(read.plate);
+          g ??= list?.find((c) => withinOneEdit(c.skeleton, skeleton));
           if (!g) {
             if (list && list.length >= o.maxOpenGroups) finalize(list[0]!);
             list = open.get(read.cameraId);
@@ -114,6 +117,7 @@ export function groupPlates(
               id: `${read.cameraId}-${read.capturedAt}-${read.frameSeq}`,
               cameraId: read.cameraId,
               vote: new PlateVote(),
+              plate: read.plate,
               skeleton,
               openedAt: now,
               lastAt: now,
@@ -134,7 +138,10 @@ export function groupPlates(
           if (read.capturedAt > g.lastSeen) g.lastSeen = read.capturedAt;
           if (read.confidence > g.best.confidence) g.best = read;
           const voted = g.vote.result();
-          g.skeleton = plateSkeleton(voted.plate);
+          if (voted.plate !== g.plate) {
+            g.plate = voted.plate;
+            g.skeleton = plateSkeleton(voted.plate);
+          }
           if (!g.previewed && voted.confidence >= o.previewConfidence) {
             g.previewed = true;
             subscriber.next({ phase: 'preview', group: snapshot(g), trigger: read });
