@@ -57,6 +57,10 @@ export interface PhaseResult {
   cpuPercent: number;
   /** Percent of one core by thread class. */
   cpuPercentBy: Record<ThreadClass, number>;
+  /** CPU time (not wall time: it holds on a loaded machine) per decoded frame, GStreamer threads, ms. */
+  cpuMsPerDecodedFrame: number;
+  /** CPU time per analysed frame on the analysis threads (recognizer + evidence), ms. */
+  cpuMsPerAnalysedFrame: number;
   cameras: CameraRow[];
 }
 
@@ -66,6 +70,8 @@ export interface CaptureBenchReport {
   full: PhaseResult;
   rss: { peakMb: number; startMb: number; endMb: number; slopeMbPerMin: number; samplesMb: number[] };
   loadAverage: number[];
+  /** Cores the cameras need, from CPU time per frame (see projectedCores). */
+  limit?: { decode: number; recognize: number; fps: number };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -162,7 +168,11 @@ async function runPhase(
       };
     });
     const pct = (s: number) => (100 * s) / elapsed;
+    const decoded = cameras.reduce((n, r) => n + r.decodedFps * elapsed, 0);
+    const analysed = cameras.reduce((n, r) => n + r.analysedFps * elapsed, 0);
     return {
+      cpuMsPerDecodedFrame: decoded > 0 ? (1000 * byClass.gstreamer) / decoded : Number.NaN,
+      cpuMsPerAnalysedFrame: analysed > 0 ? (1000 * byClass.recognize) / analysed : Number.NaN,
       seconds: elapsed,
       cpuPercent: pct((cpu.user + cpu.system) / 1e6),
       cpuPercentBy: Object.fromEntries(Object.entries(byClass).map(([k, v]) => [k, pct(v)])) as Record<
@@ -249,7 +259,7 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
     metric('RSS slope', [slope(rssSamples, 1)], 'MiB/min'),
   );
   if (decodeOnly) result.metrics.push(metric('process CPU decode-only', [decodeOnly.cpuPercent], '% of a core'));
-  return {
+  const report: CaptureBenchReport = {
     result,
     ...(decodeOnly ? { decodeOnly } : {}),
     full,
@@ -262,6 +272,12 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
     },
     loadAverage: os.loadavg(),
   };
+  report.limit = projectedCores(report);
+  result.metrics.push(
+    metric('CPU per decoded frame', [decodeOnly?.cpuMsPerDecodedFrame ?? full.cpuMsPerDecodedFrame], 'ms'),
+    metric('CPU per analysed frame', [full.cpuMsPerAnalysedFrame], 'ms'),
+  );
+  return report;
 }
 
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
@@ -302,6 +318,34 @@ function phaseText(title: string, p: PhaseResult): string[] {
   return lines;
 }
 
+/**
+ * The limit, from CPU time per frame (which a loaded machine does not inflate the way it inflates wall
+ * time): cores needed by N cameras decoding every frame and analysing `analyseFps` of them.
+ */
+export function projectedCores(rep: CaptureBenchReport): { decode: number; recognize: number; fps: number } {
+  const inputs = rep.result.inputs as unknown as CaptureBenchOptions;
+  const fps = rep.full.cameras[0] ? Math.round(rep.decodeOnly?.cameras[0]?.decodedFps ?? 30) : 30;
+  const decodeMs = rep.decodeOnly?.cpuMsPerDecodedFrame ?? rep.full.cpuMsPerDecodedFrame;
+  return {
+    fps,
+    decode: (inputs.cameras * fps * decodeMs) / 1000,
+    recognize: (inputs.cameras * inputs.analyseFps * rep.full.cpuMsPerAnalysedFrame) / 1000,
+  };
+}
+
+function limitText(rep: CaptureBenchReport): string {
+  const inputs = rep.result.inputs as unknown as CaptureBenchOptions;
+  const p = projectedCores(rep);
+  const decodeMs = rep.decodeOnly?.cpuMsPerDecodedFrame ?? rep.full.cpuMsPerDecodedFrame;
+  return (
+    `limit: CPU per frame: decode ${decodeMs.toFixed(2)} ms (decode-only phase; ${rep.full.cpuMsPerDecodedFrame.toFixed(2)} ms ` +
+    `in the full run), recognize+evidence ${rep.full.cpuMsPerAnalysedFrame.toFixed(2)} ms per analysed frame. ` +
+    `${inputs.cameras} cameras x ${p.fps} fps decoded + ${inputs.analyseFps} fps analysed need ` +
+    `${p.decode.toFixed(2)} cores decoding + ${p.recognize.toFixed(2)} cores recognizing = ` +
+    `${(p.decode + p.recognize).toFixed(2)} of ${rep.result.machine.cpus} cores`
+  );
+}
+
 export function formatCaptureReport(rep: CaptureBenchReport): string {
   const m = rep.result.machine;
   const inputs = rep.result.inputs as unknown as CaptureBenchOptions;
@@ -316,6 +360,7 @@ export function formatCaptureReport(rep: CaptureBenchReport): string {
     `  recognizer stages (camera 1, mean ms/frame): ${Object.entries(stages)
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
       .join(', ')}`,
+    limitText(rep),
     `RSS: peak ${f1(rep.rss.peakMb)} MiB, ${f1(rep.rss.startMb)} -> ${f1(rep.rss.endMb)} MiB over the run, ` +
       `slope ${rep.rss.slopeMbPerMin.toFixed(2)} MiB/min`,
   );
