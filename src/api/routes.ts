@@ -95,6 +95,8 @@ export const ROUTES: RouteSpec[] = [
     handler: (gov, { actor }) => ({
       user: gov.users.view(actor.username),
       profile: gov.profiles.profile(actor.username) ?? null,
+      // No alert reaches a user until they establish a profile (clients should ask at first login).
+      profileRequired: gov.profiles.profile(actor.username) === undefined,
       allowedCategories: gov.profiles.allowedCategories(actor.username),
     }),
   },

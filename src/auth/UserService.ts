@@ -339,6 +339,21 @@ export class UserService {
     this.#users.putSync(username, { ...u, natsPublicKey: publicKey });
   }
 
+  /** Deletes expired tokens (maintenance); returns how many. */
+  purgeExpiredTokens(): number {
+    const now = this.#ctx.now();
+    let n = 0;
+    this.#ctx.env.transactionSync(() => {
+      for (const { key, value } of this.#tokens.getRange({})) {
+        if (value.expiresAt <= now) {
+          this.#tokens.removeSync(key);
+          n += 1;
+        }
+      }
+    });
+    return n;
+  }
+
   #revokeTokens(username: string): void {
     for (const { key, value } of this.#tokens.getRange({})) {
       if (value.username === username) this.#tokens.removeSync(key);

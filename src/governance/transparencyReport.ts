@@ -23,7 +23,15 @@ export interface TransparencyReport {
   };
   sharing: Record<string, number>;
   deployments: { deployments: number; approved: number; arrests: number };
-  audits: { verifications: number; reads: number; reports: number; chainIntact: boolean; records: number };
+  audits: {
+    verifications: number;
+    reads: number;
+    reports: number;
+    chainIntact: boolean;
+    records: number;
+    /** The audit chain's head hash when the report was made: published, it anchors the chain (a later rewrite shows). */
+    headHash: string | null;
+  };
 }
 
 const DAY = 86_400_000;
@@ -74,6 +82,7 @@ export function transparencyReport(gov: Governance, actor: Actor, days = 30): Tr
       reports: audit.filter((r) => r.action === 'audit.report' && r.outcome === 'allowed').length,
       chainIntact: chain.ok,
       records: chain.records,
+      headHash: chain.ok ? chain.headHash : null,
     },
   };
   gov.auditLog.append({
@@ -109,6 +118,6 @@ export function formatTransparencyReport(r: TransparencyReport): string {
       `FOI requests: ${r.sharing.foi ?? 0} (${r.sharing.foiApproved ?? 0} approved by the chief)`,
     `Special deployments: ${r.deployments.deployments} (${r.deployments.approved} approved, ${r.deployments.arrests} arrests reported)`,
     `Audits: ${r.audits.verifications} chain verifications, ${r.audits.reads} audit-log reviews, ${r.audits.reports} audit reports; ` +
-      `audit chain ${r.audits.chainIntact ? 'intact' : 'BROKEN'} (${r.audits.records} records)`,
+      `audit chain ${r.audits.chainIntact ? 'intact' : 'BROKEN'} (${r.audits.records} records${r.audits.headHash ? `, head ${r.audits.headHash}` : ''})`,
   ].join('\n');
 }

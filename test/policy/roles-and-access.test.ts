@@ -94,5 +94,6 @@ describe('Roles and access', () => {
     f.clock.advance(f.gov.ctx.config.auth.tokenTtlHours * 3_600_000 + 1);
     expect(() => f.gov.users.authenticate(token)).toThrow(/expired/);
     expect(() => f.gov.users.authenticate('pwt_forged')).toThrow(AuthError);
+    expect(f.gov.users.purgeExpiredTokens()).toBe(1);
   });
 });
