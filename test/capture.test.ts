@@ -43,10 +43,14 @@ describe('Camera on a file (sample footage)', () => {
     const s = cam.stats();
     // Real time: 90 frames of a 30 fps file take about 3 s, not a fraction of a second.
     expect(elapsed).toBeGreaterThan(2);
-    // About a third of the frames are analysed (10 of 30 fps), the rest skipped by the rate gate.
-    expect(s.framesAnalysed / s.framesDecoded).toBeGreaterThan(0.2);
-    expect(s.framesAnalysed / s.framesDecoded).toBeLessThan(0.5);
-    expect(s.framesSkipped.rate).toBeGreaterThan(0);
+    // The rate gate passes 10 of 30 fps: two thirds are skipped, the rest analysed (or, on a machine
+    // too busy to keep up, replaced by a newer frame: counted as dropped, never queued).
+    expect(s.framesSkipped.rate / s.framesDecoded).toBeGreaterThan(0.55);
+    expect(s.framesSkipped.rate / s.framesDecoded).toBeLessThan(0.8);
+    const passed = s.framesDecoded - s.framesSkipped.rate;
+    expect(s.framesAnalysed + s.framesDropped.busy).toBeGreaterThanOrEqual(passed - 2);
+    expect(s.framesAnalysed + s.framesDropped.busy).toBeLessThanOrEqual(passed);
+    expect(s.framesAnalysed).toBeGreaterThan(0);
     expect(s.sessions).toBe(1);
     expect(Object.keys(s.stageMs).length).toBeGreaterThan(0);
     expect(s.latencyMsP99).toBeGreaterThan(0);
