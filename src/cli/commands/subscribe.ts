@@ -1,4 +1,4 @@
-import { connect } from '@nats-io/transport-node';
+import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 
 import { AUTHORIZED_CATEGORIES, CATEGORY_IDS, type CategoryId, isCategoryId } from '../../categories.js';
@@ -54,6 +54,10 @@ export function registerSubscribe(program: Command): void {
         const nc = await connect({
           servers: url,
           maxReconnectAttempts: -1,
+          // Per-user NATS credentials (issue 6: `platewatch profile nats-credentials`); a secret, so never an argument.
+          ...(process.env.NATS_NKEY_SEED
+            ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(process.env.NATS_NKEY_SEED.trim())) }
+            : {}),
           ...(opts.user ? { user: opts.user } : {}),
           ...(pass ? { pass } : {}),
         }).catch((err: Error) => {
