@@ -9,9 +9,12 @@ import { registerApi } from './commands/api.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBench } from './commands/bench.js';
 import { registerEval } from './commands/eval.js';
+import { registerHotlist } from './commands/hotlist.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRecognize } from './commands/recognize.js';
 import { registerReport } from './commands/report.js';
+import { registerRun } from './commands/run.js';
+import { registerSubscribe } from './commands/subscribe.js';
 import { registerUsers } from './commands/users.js';
 
 export function buildProgram(): Command {
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file merged over config/default.yaml')
     .showHelpAfterError()
     .exitOverride();
+  registerRun(program);
+  registerSubscribe(program);
+  registerHotlist(program);
   registerRecognize(program);
   registerBench(program);
   registerUsers(program);
