@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@ struct PlateCandidate {
   std::array<cv::Point2f, 4> corners{};
   float score = 0.f;
   cv::Mat plate;        // rectified BGR crop of the plate (rectify stage)
-  cv::Mat text_probs;   // per-slot character probabilities, slots x classes (read stage)
+  cv::Mat text_probs;   // per-column character probabilities, steps x classes, blank last (read stage)
   cv::Mat state_probs;  // 1 x states probabilities of the state of issuance (read stage)
 };
 
@@ -51,6 +52,10 @@ struct StageTiming {
 struct FrameContext {
   cv::Mat bgr;   // full-resolution colour frame (may be empty when only luma is available)
   cv::Mat gray;  // full-resolution luma
+  // Live video has only luma in `gray` (zero-copy); colour is converted on demand, region by region:
+  // bgr_region(r) returns the BGR pixels of rectangle r (coordinates of `gray`). Null when `bgr` is set
+  // or the source has no colour. Stages needing colour crops use it instead of converting a whole frame.
+  std::function<cv::Mat(const cv::Rect&)> bgr_region;
   std::vector<PlateCandidate> candidates;
   std::vector<PlateRead> reads;
   std::vector<Rejection> rejections;

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { type Camera, openCamera } from '../src/capture/camera.js';
 import { CaptureError } from '../src/capture/errors.js';
 import { modelDir } from '../src/paths.js';
 import { CITY, manifest, Recorder, testCamera, until } from './capture-helpers.js';
+import { fixtureDir, PYTHON } from './fixtures.js';
 
 const open: Camera[] = [];
 function camera(...args: Parameters<typeof testCamera>): Camera {
@@ -19,6 +21,17 @@ afterEach(async () => {
 });
 
 const isJpeg = (b: Buffer | undefined) => !!b && b.length > 100 && b[0] === 0xff && b[1] === 0xd8;
+/** Mean |B - R| of a JPEG's pixels (0 for a grey image), decoded by Debian's python3-opencv. */
+function chromaSpread(jpeg: Buffer): number {
+  const file = path.join(fixtureDir(), `evidence-${process.pid}.jpg`);
+  writeFileSync(file, jpeg);
+  const out = execFileSync(PYTHON, [
+    '-c',
+    'import sys, cv2, numpy as np; im = cv2.imread(sys.argv[1]).astype(np.int16); print(float(np.abs(im[:, :, 0] - im[:, :, 2]).mean()))',
+    file,
+  ]);
+  return Number(out.toString().trim());
+}
 function jpegWidth(b: Buffer): number {
   // The SOF0/SOF2 segment holds height then width.
   for (let i = 2; i < b.length - 9; ) {
@@ -84,6 +97,13 @@ describe('Camera on a file (sample footage)', () => {
     expect(isJpeg(read.plateJpeg)).toBe(true);
     expect(isJpeg(read.contextJpeg)).toBe(true);
     expect(jpegWidth(read.contextJpeg!)).toBe(320);
+    // The plate crop is exactly the box plus the 25 % margin (clipped to the frame), in colour.
+    const mx = Math.trunc(read.box.width * 0.25);
+    const x0 = Math.max(0, read.box.x - mx);
+    const x1 = Math.min(1280 - (1280 % 2), read.box.x + read.box.width + mx);
+    expect(jpegWidth(read.plateJpeg!)).toBe(x1 - x0);
+    // Colour survives (I420 chroma converted for the crop): the context image of a red-car scene is not grey.
+    expect(chromaSpread(read.contextJpeg!)).toBeGreaterThan(5);
     // Reads of one frame share the frame's timestamps; frames arrive in order.
     for (let i = 1; i < rec.reads.length; i++) {
       expect(rec.reads[i]!.frameSeq).toBeGreaterThanOrEqual(rec.reads[i - 1]!.frameSeq);

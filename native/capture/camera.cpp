@@ -505,6 +505,10 @@ void Camera::analyse() {
     FrameContext ctx;
     if (!skip) {
       ctx.gray = planes.y(roi);
+      if (planes.format != PixelFormat::kGray8) {
+        // Colour only where a stage asks for it (a plate crop), never the whole frame.
+        ctx.bgr_region = [&planes, roi](const cv::Rect& r) { return crop_bgr(planes, (r + roi.tl()) & roi); };
+      }
       try {
         recognizer->run(ctx);
       } catch (const std::exception& e) {

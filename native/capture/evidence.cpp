@@ -70,11 +70,27 @@ cv::Mat region_bgr(const VideoPlanes& p, cv::Rect rect, cv::Size size) {
   return bgr;
 }
 
+cv::Mat crop_bgr(const VideoPlanes& p, cv::Rect rect) {
+  // Chroma needs even coordinates: convert the even-aligned rectangle around `rect`, then cut it exactly.
+  rect &= cv::Rect(0, 0, even_down(p.y.cols), even_down(p.y.rows));
+  if (rect.empty()) return {};
+  if (p.format == PixelFormat::kGray8) {
+    cv::Mat bgr;
+    cv::cvtColor(p.y(rect), bgr, cv::COLOR_GRAY2BGR);
+    return bgr;
+  }
+  const int x0 = even_down(rect.x), y0 = even_down(rect.y);
+  const int x1 = (rect.x + rect.width + 1) & ~1, y1 = (rect.y + rect.height + 1) & ~1;
+  const cv::Rect even(x0, y0, x1 - x0, y1 - y0);
+  const cv::Mat bgr = region_bgr(p, even, even.size());
+  if (bgr.size() != even.size()) return {};
+  return bgr(cv::Rect(rect.x - x0, rect.y - y0, rect.width, rect.height));
+}
+
 std::vector<uint8_t> plate_jpeg(const VideoPlanes& planes, const cv::Rect& box, const EvidenceOptions& o) {
   const int mx = static_cast<int>(box.width * o.plateMargin), my = static_cast<int>(box.height * o.plateMargin);
   const cv::Rect r(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my);
-  const cv::Rect clipped = r & cv::Rect(0, 0, planes.y.cols, planes.y.rows);
-  const cv::Mat bgr = region_bgr(planes, clipped, clipped.size());
+  const cv::Mat bgr = crop_bgr(planes, r);
   return bgr.empty() ? std::vector<uint8_t>{} : encode(bgr, o.plateJpegQuality);
 }
 

@@ -15,6 +15,9 @@ namespace platewatch::capture {
 // The region `rect` of the frame scaled to `size`, as BGR (grey frames give grey-as-BGR).
 cv::Mat region_bgr(const VideoPlanes& planes, cv::Rect rect, cv::Size size);
 
+// Exactly the pixels of `rect` (clipped to the frame) as BGR, converting only that region.
+cv::Mat crop_bgr(const VideoPlanes& planes, cv::Rect rect);
+
 std::vector<uint8_t> plate_jpeg(const VideoPlanes& planes, const cv::Rect& box, const EvidenceOptions& o);
 std::vector<uint8_t> context_jpeg(const VideoPlanes& planes, const EvidenceOptions& o);
 
