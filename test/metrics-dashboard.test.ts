@@ -12,8 +12,8 @@ async function exportedNames(m: PipelineMetrics): Promise<Set<string>> {
   const names = new Set<string>();
   for (const metric of await m.registry.getMetricsAsJSON()) {
     names.add(metric.name);
-    if (metric.type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(metric.name + s);
-    if (metric.type === 'summary') for (const s of ['_sum', '_count']) names.add(metric.name + s);
+    if (String(metric.type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(metric.name + s);
+    if (String(metric.type) === 'summary') for (const s of ['_sum', '_count']) names.add(metric.name + s);
   }
   return names;
 }

@@ -137,7 +137,7 @@ describe('hits on NATS (real nats-server, real LMDB)', () => {
 
   it('a prohibited-category hit goes only to its own category subject', async () => {
     const seen: string[] = [];
-    const sub = nc.subscribe('platewatch.hits.stolen_vehicle.>', { callback: (_e, m) => seen.push(m.subject) });
+    const sub = nc.subscribe('platewatch.hits.stolen_vehicle.>', { callback: (_e, m) => void seen.push(m.subject) });
     await drive([read('2SEX001', 0.95, { cameraId: 'cam3' })]);
     const hits = await hitsOn('platewatch.hits.sex_offender.cam3');
     expect(hits).toHaveLength(1);

@@ -37,7 +37,7 @@ describe('platewatch run', () => {
       if (s.state !== 'running') throw new Error('not running');
       const nc = await connect({ servers: s.natsUrl });
       const got: string[] = [];
-      nc.subscribe('platewatch.hits.>', { callback: (_e, m) => got.push(m.subject) });
+      nc.subscribe('platewatch.hits.>', { callback: (_e, m) => void got.push(m.subject) });
       await nc.flush();
       service.push([
         read('MZR1627', 0.95, { cameraId: 'cam1', state: 'NC' }),
