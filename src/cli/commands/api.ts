@@ -4,25 +4,45 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { openApiDocument, startApi } from '../../api/server.js';
+import { openApiDocument } from '../../api/server.js';
 import { Governance } from '../../governance/Governance.js';
+import { GovernanceRuntime } from '../../governance/GovernanceRuntime.js';
+import { HotlistStore } from '../../hotlist/HotlistStore.js';
 import { configFor } from '../options.js';
 
 export function registerApi(program: Command): void {
   const api = program
     .command('api')
-    .description('Serve the HTTP API (users, profiles, hits, history, audit, sharing) until interrupted')
+    .description(
+      'Serve the HTTP API (users, profiles, hits, history, audit, sharing) until interrupted; with a NATS URL it also ' +
+        'fills the history and the hit review from JetStream and purges the read stream (a process of its own)',
+    )
     .option('--port <n>', 'port (overrides governance.api.port)')
-    .action(async (o: { port?: string }, command: Command) => {
+    .option('--nats-url <url>', 'NATS server with the platewatch streams (default: nats.url of the config, if set)')
+    .action(async (o: { port?: string; natsUrl?: string }, command: Command) => {
       const config = configFor(command);
-      const server = await startApi(config, o.port === undefined ? {} : { port: Number(o.port) });
-      console.log(`platewatch API on ${server.url} (OpenAPI at ${server.url}/openapi.json)`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+      const hotlist = new HotlistStore(path.join(path.resolve(config.dataDir), 'hotlist'));
+      const runtime = new GovernanceRuntime(config, {
+        hotlist,
+        ...(o.port === undefined ? {} : { apiPort: Number(o.port) }),
+        log: (line) => console.log(line),
       });
-      await server.close();
+      try {
+        const natsUrl = o.natsUrl ?? config.nats.url ?? undefined;
+        await runtime.start(natsUrl);
+        console.log(
+          `platewatch API on ${runtime.apiUrl} (OpenAPI at ${runtime.apiUrl}/openapi.json)` +
+            (natsUrl ? `; history and hits from ${natsUrl}` : ''),
+        );
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      } finally {
+        await runtime.close();
+        await hotlist.close();
+      }
     });
 
   api
