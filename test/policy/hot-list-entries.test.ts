@@ -9,6 +9,8 @@ import { ForbiddenError, InvalidInputError, PolicyError } from '../../src/errors
 import { Governance } from '../../src/governance/Governance.js';
 import type { ManualEntryInput } from '../../src/governance/ManualEntries.js';
 import { HotlistStore } from '../../src/hotlist/HotlistStore.js';
+import { importHotlist } from '../../src/hotlist/importHotlist.js';
+import { configDir } from '../../src/paths.js';
 import { type Fixture, makeFixture } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -104,5 +106,21 @@ describe('Hot list entries', () => {
       { kind: 'stale_hotlist_entry', ref: rec.id },
     ]);
     expect(gov.notifications.forUser(f.actors.operator)).toEqual([]);
+  });
+
+  it('imported lists keep their source and load date; a refresh replaces the list and manual entries stay', async () => {
+    const rec = await gov.manualEntries.add(f.actors.supervisor, entry());
+    const summary = await importHotlist(store, {
+      file: path.join(configDir, 'hotlist', 'sample.csv'),
+      source: 'SAMPLE',
+      format: 'csv',
+      mapping: path.join(configDir, 'hotlist', 'csv.mapping.yaml'),
+    });
+    const info = store.source('SAMPLE')!;
+    expect(info).toMatchObject({ source: 'SAMPLE', count: summary.total, format: 'csv' });
+    expect(info.file).toMatch(/sample\.csv$/);
+    expect(Date.now() - info.importedAt).toBeLessThan(60_000);
+    expect(store.lookup('MZR1627', 'NC')[0]?.entry).toMatchObject({ source: 'SAMPLE', recordId: 'SAMPLE-0001' });
+    expect(store.lookup('8XYZ321', 'CA', f.clock.t)[0]?.entry.recordId).toBe(rec.id);
   });
 });
