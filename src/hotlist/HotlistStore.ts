@@ -137,6 +137,7 @@ export class HotlistStore {
   private readonly sourcesDb: Database<SourceInfo, string>;
   private readonly records: Database<string, string>;
   private closed = false;
+  private readonly genCache = new Map<string, { raw: Buffer; gen: number }>();
 
   /** Opens (creating if needed) the hot list in the folder `path`. */
   constructor(path: string, options: HotlistStoreOptions = {}) {
@@ -175,7 +176,7 @@ export class HotlistStore {
       active ??= new Map();
       let gen = active.get(k.source);
       if (gen === undefined) {
-        gen = this.sourcesDb.get(k.source)?.activeGen ?? -1;
+        gen = this.activeGen(k.source);
         active.set(k.source, gen);
       }
       if (k.gen !== gen) continue;
@@ -187,6 +188,20 @@ export class HotlistStore {
     }
     if (out.length > 1) out.sort((a, b) => a.edits - b.edits || stateRank(a.state) - stateRank(b.state));
     return out;
+  }
+
+  /**
+   * The generation readers see for a source. The raw record is compared with the one decoded last time,
+   * so the hot path skips the decode and still sees a flip made by another process at once.
+   */
+  private activeGen(source: string): number {
+    const raw = this.sourcesDb.getBinary(source);
+    if (!raw) return -1;
+    const cached = this.genCache.get(source);
+    if (cached && cached.raw.equals(raw)) return cached.gen;
+    const gen = this.sourcesDb.get(source)?.activeGen ?? -1;
+    this.genCache.set(source, { raw: Buffer.from(raw), gen });
+    return gen;
   }
 
   /** The source's metadata, or undefined when it has never been loaded. */

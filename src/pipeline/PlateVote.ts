@@ -1,7 +1,8 @@
 /**
  * Character-level vote over the reads of one vehicle, weighted by confidence: the most common length
  * wins, then each position takes the character with the highest summed character confidence.
- * Incremental (add() is O(plate length), no allocation once a length is known), so grouping keeps up.
+ * Incremental: add() is O(plate length) and allocates nothing once the plate's length has been seen,
+ * so grouping keeps up with every read of every camera.
  */
 import type { PlateAlternative } from '../native.js';
 
@@ -14,10 +15,52 @@ function charOf(s: number): string {
   return String.fromCharCode(s < 10 ? s + 48 : s + 55);
 }
 
-interface LengthVote {
-  reads: number;
+class LengthVote {
+  reads = 0;
   /** weights[position * SLOTS + slot] = summed confidence. */
-  weights: Float64Array;
+  readonly weights: Float64Array;
+  /** Per position: the leading slot and its weight. */
+  readonly top: Uint8Array;
+  readonly topWeight: Float64Array;
+  topSum = 0;
+  /** The leading plate text, rebuilt only when a leader changes. */
+  text = '';
+  stale = true;
+
+  constructor(readonly length: number) {
+    this.weights = new Float64Array(length * SLOTS);
+    this.top = new Uint8Array(length);
+    this.topWeight = new Float64Array(length);
+  }
+
+  add(plate: string, confidence: number, charConfidences: readonly number[] | undefined): void {
+    this.reads++;
+    const perChar = charConfidences !== undefined && charConfidences.length === this.length;
+    for (let i = 0; i < this.length; i++) {
+      const s = slot(plate.charCodeAt(i));
+      const at = i * SLOTS + s;
+      const w = this.weights[at]! + (perChar ? charConfidences[i]! : confidence);
+      this.weights[at] = w;
+      if (w > this.topWeight[i]!) {
+        this.topSum += w - this.topWeight[i]!;
+        this.topWeight[i] = w;
+        if (this.top[i] !== s) {
+          this.top[i] = s;
+          this.stale = true;
+        }
+      }
+    }
+  }
+
+  plate(): string {
+    if (this.stale) {
+      let t = '';
+      for (let i = 0; i < this.length; i++) t += charOf(this.top[i]!);
+      this.text = t;
+      this.stale = false;
+    }
+    return this.text;
+  }
 }
 
 export interface VoteResult {
@@ -30,7 +73,7 @@ export class PlateVote {
   private readonly plates = new Map<string, number>();
   private readonly states = new Map<string, number>();
   private total = 0;
-  private cached: VoteResult | undefined;
+  private leader: LengthVote | undefined;
 
   /** Adds one read; the plate must be normalized (A-Z, 0-9). */
   add(
@@ -43,62 +86,33 @@ export class PlateVote {
     this.total++;
     let v = this.byLength.get(plate.length);
     if (!v) {
-      v = { reads: 0, weights: new Float64Array(plate.length * SLOTS) };
+      v = new LengthVote(plate.length);
       this.byLength.set(plate.length, v);
     }
-    v.reads++;
-    const perChar = charConfidences !== undefined && charConfidences.length === plate.length;
-    for (let i = 0; i < plate.length; i++) {
-      v.weights[i * SLOTS + slot(plate.charCodeAt(i))]! += perChar ? charConfidences[i]! : confidence;
-    }
+    v.add(plate, confidence, charConfidences);
+    if (!this.leader || (v !== this.leader && v.reads > this.leader.reads)) this.leader = v;
     this.plates.set(plate, (this.plates.get(plate) ?? 0) + confidence);
     if (state) this.states.set(state, (this.states.get(state) ?? 0) + (stateConfidence ?? confidence));
-    // A read equal to the voted plate cannot change the winner, only the confidence.
-    if (this.cached && plate !== this.cached.plate) this.cached = undefined;
-    else if (this.cached) this.cached = { plate, confidence: this.confidenceOf(v) };
   }
 
   get reads(): number {
     return this.total;
   }
 
-  private winner(): LengthVote | undefined {
-    let best: LengthVote | undefined;
-    for (const v of this.byLength.values()) if (!best || v.reads > best.reads) best = v;
-    return best;
+  /** The voted plate ('' before any read). */
+  get plate(): string {
+    return this.leader ? this.leader.plate() : '';
   }
 
   /** Mean per-position share of confidence of the winners, times the winning length's share of reads. */
-  private confidenceOf(v: LengthVote): number {
-    const len = v.weights.length / SLOTS;
-    if (len === 0) return 0;
-    let sum = 0;
-    for (let i = 0; i < len; i++) {
-      let w = 0;
-      for (let s = 0; s < SLOTS; s++) w = Math.max(w, v.weights[i * SLOTS + s]!);
-      sum += w / v.reads;
-    }
-    return Math.min(1, (sum / len) * (v.reads / this.total));
+  get confidence(): number {
+    const v = this.leader;
+    if (!v || v.length === 0) return 0;
+    return Math.min(1, (v.topSum / v.reads / v.length) * (v.reads / this.total));
   }
 
-  /** The voted plate and its confidence. */
   result(): VoteResult {
-    if (this.cached) return this.cached;
-    const best = this.winner();
-    if (!best) return { plate: '', confidence: 0 };
-    const len = best.weights.length / SLOTS;
-    let plate = '';
-    for (let i = 0; i < len; i++) {
-      let top = 0;
-      let w = -1;
-      for (let s = 0; s < SLOTS; s++) {
-        const x = best.weights[i * SLOTS + s]!;
-        if (x > w) [top, w] = [s, x];
-      }
-      plate += charOf(top);
-    }
-    this.cached = { plate, confidence: this.confidenceOf(best) };
-    return this.cached;
+    return { plate: this.plate, confidence: this.confidence };
   }
 
   /** The voted state and its share of the state confidence, or undefined when no read had a state. */

@@ -8,25 +8,28 @@ import { HIT_SCHEMA, type HitMessage, type PlateGroupMessage, READ_SCHEMA, type 
 import type { GroupEvent, PlateGroup } from './PlateGroup.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Confidences to 4 decimals: what a dispatcher reads, without float noise. */
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+const r4n = (x: number | undefined) => (x === undefined ? null : r4(x));
 
 export function groupMessage(g: PlateGroup): PlateGroupMessage {
   return {
     id: g.id,
     cameraId: g.cameraId,
     plate: g.plate,
-    confidence: g.confidence,
+    confidence: r4(g.confidence),
     state: g.state ?? null,
-    stateConfidence: g.stateConfidence ?? null,
+    stateConfidence: r4n(g.stateConfidence),
     reads: g.reads,
     firstSeen: iso(g.firstSeen),
     lastSeen: iso(g.lastSeen),
-    candidates: g.candidates,
+    candidates: g.candidates.map((c) => ({ plate: c.plate, confidence: r4(c.confidence) })),
     best: {
       frameSeq: g.best.frameSeq,
       pts: g.best.pts,
       capturedAt: iso(g.best.capturedAt),
       box: g.best.box,
-      confidence: g.best.confidence,
+      confidence: r4(g.best.confidence),
     },
   };
 }
@@ -61,9 +64,9 @@ export function createHit(
     categoryLabel: categoryLabel(category),
     authorized: !(PROHIBITED_CATEGORIES as readonly string[]).includes(category),
     plate: g.plate,
-    readConfidence: g.confidence,
+    readConfidence: r4(g.confidence),
     state: g.state ?? null,
-    stateConfidence: g.stateConfidence ?? null,
+    stateConfidence: r4n(g.stateConfidence),
     match: { rule: match.rule, edits: match.edits, state: match.state, flags },
     entry: {
       plate: e.plate,

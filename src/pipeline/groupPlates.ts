@@ -50,7 +50,7 @@ interface OpenGroup {
 }
 
 function snapshot(g: OpenGroup): PlateGroup {
-  const { plate, confidence } = g.vote.result();
+  const { plate, confidence } = g.vote;
   const st = g.vote.state();
   return {
     id: g.id,
@@ -103,9 +103,24 @@ export function groupPlates(
           const now = scheduler.now();
           let list = open.get(read.cameraId);
           // Most reads repeat their group's voted plate exactly: try that before the one-edit comparison.
-          let g = list?.find((c) => c.plate === read.plate);
+          let g: OpenGroup | undefined;
+          if (list) {
+            for (const c of list) {
+              if (c.plate === read.plate) {
+                g = c;
+                break;
+              }
+            }
+          }
           const skeleton = g ? g.skeleton : plateSkeleton(read.plate);
-          g ??= list?.find((c) => withinOneEdit(c.skeleton, skeleton));
+          if (!g && list) {
+            for (const c of list) {
+              if (withinOneEdit(c.skeleton, skeleton)) {
+                g = c;
+                break;
+              }
+            }
+          }
           if (!g) {
             if (list && list.length >= o.maxOpenGroups) finalize(list[0]!);
             list = open.get(read.cameraId);
@@ -137,12 +152,12 @@ export function groupPlates(
           if (read.capturedAt < g.firstSeen) g.firstSeen = read.capturedAt;
           if (read.capturedAt > g.lastSeen) g.lastSeen = read.capturedAt;
           if (read.confidence > g.best.confidence) g.best = read;
-          const voted = g.vote.result();
-          if (voted.plate !== g.plate) {
-            g.plate = voted.plate;
-            g.skeleton = plateSkeleton(voted.plate);
+          const voted = g.vote.plate;
+          if (voted !== g.plate) {
+            g.plate = voted;
+            g.skeleton = plateSkeleton(voted);
           }
-          if (!g.previewed && voted.confidence >= o.previewConfidence) {
+          if (!g.previewed && g.vote.confidence >= o.previewConfidence) {
             g.previewed = true;
             subscriber.next({ phase: 'preview', group: snapshot(g), trigger: read });
           }

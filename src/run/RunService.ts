@@ -21,7 +21,7 @@ import { MetricsServer } from '../metrics/MetricsServer.js';
 import { PipelineMetrics } from '../metrics/PipelineMetrics.js';
 import { NatsLink, type NatsLinkState } from '../nats/NatsLink.js';
 import { NatsServer } from '../nats/NatsServer.js';
-import { Outbox } from '../nats/Outbox.js';
+import { Outbox, type OutboxMessage } from '../nats/Outbox.js';
 import { OutboxRelay } from '../nats/OutboxRelay.js';
 import { packageRoot } from '../paths.js';
 import type { HitMessage } from '../pipeline/messages.js';
@@ -34,6 +34,8 @@ export interface RunServiceOptions {
   log?: (line: string) => void;
   /** Every hit, when it is committed to the outbox. */
   onHit?: (hit: HitMessage) => void;
+  /** Every message JetStream acknowledged (benchmarks: frame-to-hit latency). */
+  onPublished?: (message: OutboxMessage) => void;
   /** Reads to feed instead of (or as well as) the configured cameras: tests and replays. */
   cameras?: boolean;
 }
@@ -133,6 +135,7 @@ export class RunService {
           const category = m.subject.split('.')[2] ?? 'unknown';
           this.metrics.frameToHit.observe({ category }, (Date.now() - m.capturedAt) / 1000);
         }
+        this.options.onPublished?.(m);
       },
       onError: () => this.metrics.publishErrors.inc(),
     });
