@@ -158,8 +158,22 @@ export class RunService {
     this.pipelineDone = this.runPipeline();
 
     if (this.options.cameras ?? true) {
-      for (const opts of camerasFromConfig(c)) {
-        const cam = openCamera(opts);
+      let configured: ReturnType<typeof camerasFromConfig> = [];
+      try {
+        configured = camerasFromConfig(c);
+      } catch (err) {
+        this.log(`cameras: ${(err as Error).message}`);
+      }
+      for (const opts of configured) {
+        let cam: Camera;
+        try {
+          cam = openCamera(opts);
+        } catch (err) {
+          // One camera that cannot open (bad URI, missing model) must not stop the others or the service.
+          const e = err as { code?: string; message?: string };
+          this.log(`camera ${opts.id}: cannot open: ${e.message ?? String(err)}${e.code ? ` [${e.code}]` : ''}`);
+          continue;
+        }
         cam.on('reads', (batch) => {
           for (const r of batch) this.reads.next(r);
         });
@@ -169,7 +183,9 @@ export class RunService {
         cam.on('error', (e) => this.log(`camera ${cam.id}: error ${e.code}: ${e.message}`));
         this.cameras.push(cam);
       }
-      for (const cam of this.cameras) await cam.start();
+      for (const cam of this.cameras) {
+        await cam.start().catch((err: Error) => this.log(`camera ${cam.id}: cannot start: ${err.message}`));
+      }
     }
     this._status = {
       state: 'running',
