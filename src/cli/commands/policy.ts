@@ -102,6 +102,69 @@ export function registerPolicyCommands(program: Command): void {
       });
     });
 
+  const hits = program.command('hits').description('Hit review: verify before a stop');
+  hits
+    .command('list')
+    .description('Hits of the categories your profile allows, newest first (the query is audited)')
+    .requiredOption('--as <user>', 'your user name')
+    .option('--status <status>', 'pending, stop_authorized or closed')
+    .option('--json', 'print JSON (with evidence)')
+    .action(async (o: { as: string; status?: string; json?: boolean }, command: Command) => {
+      await withGovernance(command, async (gov) => {
+        const list = gov.hits.list(await loginAs(gov, o.as), o.status ? { status: o.status as never } : {});
+        if (o.json) console.log(JSON.stringify(list, null, 2));
+        else
+          for (const h of list) {
+            const flags = h.flags.length ? `  !! ${h.flags.join(', ')}` : '';
+            console.log(
+              `${h.id}  ${new Date(h.detectedAt).toISOString()}  ${h.category}  read ${h.read.plate} (${h.read.state ?? '??'}) ` +
+                `listed ${h.entry.plate} (${h.entry.state ?? '??'})  ${h.matchRule}  ${h.status}${flags}`,
+            );
+          }
+      });
+    });
+  hits
+    .command('verify')
+    .argument('<id>')
+    .description(
+      'Record that you checked characters and state against the vehicle and confirmed the status: stop authorized',
+    )
+    .requiredOption('--as <user>', 'your user name')
+    .option('--characters-verified', 'you visually verified the characters against the vehicle')
+    .option('--state-verified', 'you visually verified the state against the vehicle')
+    .requiredOption('--system <name>', 'CJIS, NCIC or RMS')
+    .requiredOption('--reference <ref>', 'the confirmation reference')
+    .action(
+      async (
+        id: string,
+        o: { as: string; charactersVerified?: boolean; stateVerified?: boolean; system: string; reference: string },
+        command: Command,
+      ) => {
+        await withGovernance(command, async (gov) => {
+          const h = gov.hits.verify(await loginAs(gov, o.as), id, {
+            charactersVerified: o.charactersVerified === true,
+            stateVerified: o.stateVerified === true,
+            system: o.system,
+            reference: o.reference,
+          });
+          console.log(`hit ${h.id}: ${h.status} (${h.verification?.system} ${h.verification?.reference})`);
+        });
+      },
+    );
+  hits
+    .command('dispose')
+    .argument('<id>')
+    .argument('<disposition>', 'confirmed, wrong_state, misread, no_longer_wanted or dismissed')
+    .description('Close a hit with its disposition (confirmed only after verification)')
+    .requiredOption('--as <user>', 'your user name')
+    .option('--notes <text>', 'notes')
+    .action(async (id: string, disposition: string, o: { as: string; notes?: string }, command: Command) => {
+      await withGovernance(command, async (gov) => {
+        const h = gov.hits.dispose(await loginAs(gov, o.as), id, { disposition, notes: o.notes ?? null });
+        console.log(`hit ${h.id}: closed as ${h.disposition?.value}`);
+      });
+    });
+
   const history = program.command('history').description('The searchable history of reads');
   history
     .command('search')
