@@ -13,6 +13,7 @@ import { registerHotlist } from './commands/hotlist.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRecognize } from './commands/recognize.js';
 import { registerReport } from './commands/report.js';
+import { registerSharing } from './commands/sharing.js';
 import { registerRun } from './commands/run.js';
 import { registerSubscribe } from './commands/subscribe.js';
 import { registerUsers } from './commands/users.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerAudit(program);
   registerPolicyCommands(program);
+  registerSharing(program);
   registerReport(program);
   registerApi(program);
   registerEval(program);
