@@ -128,10 +128,13 @@ describe('hotlist import', () => {
     expect(() => loadMapping(file('categories:\n  V: stolen_car\n'))).toThrow(/categories\.V: 'stolen_car'/);
   });
 
-  it('`platewatch hotlist import` prints the summary and the rejected lines, exits 1 when lines were rejected', async () => {
+  it('`platewatch hotlist import` prints the summary and rejected lines, exits 1 when lines were rejected; a running reader sees the list', async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'platewatch-cli-data-'));
     const cfg = file(`dataDir: ${data}\n`);
     const list = file([ncic('7ABC123', 'CA', 'V', 'N1'), ncic('X', 'CA', 'ZZ', 'N2')].join('\n'));
+    const reader = new HotlistStore(path.join(data, 'hotlist')); // as `platewatch run` holds it open
+    stores.push(reader);
+    expect(reader.lookup('7ABC123')).toEqual([]);
     const run = promisify(execFile);
     const bin = path.join(packageRoot, 'bin', 'platewatch.js');
     const out = await run(process.execPath, [bin, '--config', cfg, 'hotlist', 'import', list, '--source', 'CA_DOJ'], {
@@ -140,5 +143,7 @@ describe('hotlist import', () => {
     expect((out as { code?: number }).code).toBe(1);
     expect(out.stdout).toMatch(/CA_DOJ: 1 entries loaded from 2 line\(s\).*1 added, 0 removed, 1 rejected/);
     expect(out.stdout).toMatch(/line 2: category code 'ZZ'/);
+    // The import ran in another process: the open reader sees the new list at its next lookup.
+    expect(reader.lookup('7ABC123')[0]?.entry.source).toBe('CA_DOJ');
   });
 });

@@ -130,3 +130,30 @@ describe('HotlistStore', () => {
     expect(s.lookup('GOOD01')).toEqual([]);
   });
 });
+
+describe('HotlistStore reader view', () => {
+  it('answers a plate on no list from the skeleton filter, and still finds listed and look-alike plates', async () => {
+    const s = openStore();
+    const many = Array.from({ length: 2000 }, (_, i) =>
+      entry(`P${String(i).padStart(5, '0')}X`, { recordId: `R${i}` }),
+    );
+    await s.replaceSource('CA_DOJ', many);
+    for (const e of many.slice(0, 200)) expect(s.lookup(e.plate)).toHaveLength(1);
+    expect(s.lookup('P00017X'.replace('0', 'O'))[0]?.rule).toBe('lookalike');
+    expect(s.lookup('ZZZ999')).toEqual([]);
+  });
+
+  it('another handle on the same folder sees a refresh and a manual entry at its next lookup', async () => {
+    const a = openStore();
+    const b = new HotlistStore(a.path);
+    stores.push(b);
+    expect(b.lookup('AAA111')).toEqual([]);
+    await a.replaceSource('CA_DOJ', [entry('AAA111')]);
+    expect(b.lookup('AAA111')).toHaveLength(1);
+    await a.put([entry('MAN777', { source: 'manual', recordId: 'm1' })]);
+    expect(b.lookup('MAN777')).toHaveLength(1);
+    await a.replaceSource('CA_DOJ', [entry('BBB222')]);
+    expect(b.lookup('AAA111')).toEqual([]);
+    expect(b.lookup('BBB222')).toHaveLength(1);
+  });
+});

@@ -9,7 +9,13 @@
  *              `activeGen` in one transaction: readers see the old list or the new one, never half.
  * - `records`: "<source> <recordId>" -> index key, for entries written one by one (manual entries), so
  *              they can be updated and removed by id.
+ * - `filters`: "<source> <gen>" -> Bloom filter of the generation's skeletons (SkeletonFilter), written in
+ *              the flip transaction: a plate on no list is answered without a B-tree read.
+ * - `meta`:    "epoch" -> random bytes, changed by every transaction that changes what readers see
+ *              (flip, put, remove); a reader rebuilds its cached view of sources and filters when it
+ *              changes, so another process's refresh is seen at the next lookup.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 
 import { type Database, open, type RootDatabase } from 'lmdb';
@@ -24,6 +30,7 @@ import {
   validateEntry,
 } from './HotlistEntry.js';
 import { lookalikeEdits, normalizePlate, plateSkeleton } from './normalize.js';
+import { SkeletonFilter, skeletonHashes } from './SkeletonFilter.js';
 
 export interface HotlistStoreOptions {
   /** Largest number of look-alike substitutions a look-alike match may have (the order says one). */
@@ -122,6 +129,35 @@ function decodeValue(k: ParsedKey, v: StoredValue): HotlistEntry {
   return e;
 }
 
+interface ReaderView {
+  epoch: Buffer | undefined;
+  gens: Map<string, number>;
+  /** undefined: some list has no filter, so every lookup reads the index. */
+  filters: SkeletonFilter[] | undefined;
+}
+
+/** Manual lists get a fixed-size filter (bits are never removed; a removed plate is a false positive). */
+const MANUAL_FILTER_CAPACITY = 131_072;
+
+function filterKey(source: string, gen: number): string {
+  return `${source}${SEP}${genToken(gen)}`;
+}
+
+/** A growable array of 32-bit hash pairs (8 bytes per entry, not a JS array of doubles). */
+class HashPairs {
+  data = new Uint32Array(1 << 16);
+  length = 0;
+  push(h1: number, h2: number): void {
+    if (this.length + 2 > this.data.length) {
+      const bigger = new Uint32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = h1;
+    this.data[this.length++] = h2;
+  }
+}
+
 function wrapWriteError(err: unknown, what: string): HotlistError {
   const message = (err as Error)?.message ?? String(err);
   const code = /MDB_MAP_FULL|ENOSPC|No space/i.test(message) ? 'ERR_HOTLIST_FULL' : 'ERR_HOTLIST_WRITE';
@@ -136,8 +172,10 @@ export class HotlistStore {
   private readonly index: Database<StoredValue, string>;
   private readonly sourcesDb: Database<SourceInfo, string>;
   private readonly records: Database<string, string>;
+  private readonly filtersDb: Database<Buffer, string>;
+  private readonly meta: Database<Buffer, string>;
   private closed = false;
-  private readonly genCache = new Map<string, { raw: Buffer; gen: number }>();
+  private view: ReaderView | undefined;
 
   /** Opens (creating if needed) the hot list in the folder `path`. */
   constructor(path: string, options: HotlistStoreOptions = {}) {
@@ -149,6 +187,8 @@ export class HotlistStore {
     this.index = this.env.openDB<StoredValue, string>({ name: 'index' });
     this.sourcesDb = this.env.openDB<SourceInfo, string>({ name: 'sources' });
     this.records = this.env.openDB<string, string>({ name: 'records', encoding: 'string' });
+    this.filtersDb = this.env.openDB<Buffer, string>({ name: 'filters', encoding: 'binary' });
+    this.meta = this.env.openDB<Buffer, string>({ name: 'meta', encoding: 'binary' });
   }
 
   /**
@@ -160,8 +200,18 @@ export class HotlistStore {
     const plate = normalizePlate(rawPlate);
     if (!plate) return [];
     const skeleton = plateSkeleton(plate);
+    const view = this.readerView();
+    if (view.filters) {
+      let maybe = false;
+      for (const f of view.filters) {
+        if (f.mayContain(skeleton)) {
+          maybe = true;
+          break;
+        }
+      }
+      if (!maybe) return [];
+    }
     const readState = state ? state.toUpperCase() : undefined;
-    let active: Map<string, number> | undefined;
     const out: HotlistMatch[] = [];
     for (const { key, value } of this.index.getRange({ start: skeleton + SEP, end: skeleton + END })) {
       const k = parseKey(key);
@@ -173,13 +223,7 @@ export class HotlistStore {
         if (edits > this.maxLookalikeEdits) continue;
         rule = 'lookalike';
       }
-      active ??= new Map();
-      let gen = active.get(k.source);
-      if (gen === undefined) {
-        gen = this.activeGen(k.source);
-        active.set(k.source, gen);
-      }
-      if (k.gen !== gen) continue;
+      if (view.gens.get(k.source) !== k.gen) continue;
       const expiresAt = value[3];
       if (expiresAt !== null && expiresAt <= now) continue;
       const listed = value[0];
@@ -191,17 +235,30 @@ export class HotlistStore {
   }
 
   /**
-   * The generation readers see for a source. The raw record is compared with the one decoded last time,
-   * so the hot path skips the decode and still sees a flip made by another process at once.
+   * The reader's cached view (active generation and filter per source), rebuilt when the epoch record
+   * changed; read in the same synchronous call (one LMDB snapshot) as the range read that uses it.
    */
-  private activeGen(source: string): number {
-    const raw = this.sourcesDb.getBinary(source);
-    if (!raw) return -1;
-    const cached = this.genCache.get(source);
-    if (cached && cached.raw.equals(raw)) return cached.gen;
-    const gen = this.sourcesDb.get(source)?.activeGen ?? -1;
-    this.genCache.set(source, { raw: Buffer.from(raw), gen });
-    return gen;
+  private readerView(): ReaderView {
+    const epoch = this.meta.getBinary('epoch');
+    const v = this.view;
+    if (v && (epoch === undefined ? v.epoch === undefined : v.epoch !== undefined && v.epoch.equals(epoch))) return v;
+    const gens = new Map<string, number>();
+    const filters: SkeletonFilter[] = [];
+    let complete = true;
+    for (const s of this.sources()) {
+      gens.set(s.source, s.activeGen);
+      const raw = this.filtersDb.getBinary(filterKey(s.source, s.activeGen));
+      const f = raw ? SkeletonFilter.fromBuffer(raw) : undefined;
+      if (f) filters.push(f);
+      else complete = false; // a list without a filter (written by an older version): always read
+    }
+    this.view = { epoch: epoch ? Buffer.from(epoch) : undefined, gens, filters: complete ? filters : undefined };
+    return this.view;
+  }
+
+  /** Marks a change readers must see (inside a write transaction). */
+  private bumpEpoch(): void {
+    this.meta.putSync('epoch', randomBytes(8));
   }
 
   /** The source's metadata, or undefined when it has never been loaded. */
@@ -246,6 +303,7 @@ export class HotlistStore {
     try {
       await this.env.transaction(() => {
         const now = Date.now();
+        const filters = new Map<string, SkeletonFilter>();
         for (const e of valid) {
           const info = this.sourcesDb.get(e.source);
           if (info && info.activeGen !== MANUAL_GEN) {
@@ -260,6 +318,13 @@ export class HotlistStore {
           const key = indexKey(e, MANUAL_GEN);
           this.index.putSync(key, encodeValue(e));
           this.records.putSync(recKey, key);
+          let filter = filters.get(e.source);
+          if (!filter) {
+            const raw = this.filtersDb.getBinary(filterKey(e.source, MANUAL_GEN));
+            filter = (raw && SkeletonFilter.fromBuffer(raw)) || SkeletonFilter.forCount(MANUAL_FILTER_CAPACITY);
+            filters.set(e.source, filter);
+          }
+          filter.add(plateSkeleton(e.plate));
           const count = (info?.count ?? 0) + (old === undefined ? 1 : 0);
           this.sourcesDb.putSync(e.source, {
             source: e.source,
@@ -269,6 +334,9 @@ export class HotlistStore {
             importedAt: now,
           });
         }
+        for (const [source, filter] of filters)
+          this.filtersDb.putSync(filterKey(source, MANUAL_GEN), filter.toBuffer());
+        this.bumpEpoch();
       });
     } catch (err) {
       if (err instanceof HotlistError) throw err;
@@ -288,6 +356,7 @@ export class HotlistStore {
         this.records.removeSync(recKey);
         const info = this.sourcesDb.get(source);
         if (info) this.sourcesDb.putSync(source, { ...info, count: Math.max(0, info.count - 1) });
+        this.bumpEpoch();
         return true;
       });
     } catch (err) {
@@ -329,6 +398,7 @@ export class HotlistStore {
     let written = 0;
     let duplicates = 0;
     let batch: [string, StoredValue][] = [];
+    const hashes = new HashPairs();
     let pending: Promise<unknown> | undefined;
     // Writes go through lmdb-js's asynchronous batches, committed by its write thread: parsing the next
     // batch here overlaps writing this one there, with at most two batches in memory.
@@ -361,6 +431,8 @@ export class HotlistStore {
             throw new HotlistError('ERR_HOTLIST_SOURCE', `entry ${e.recordId} is of source ${e.source}, not ${source}`);
           }
           batch.push([indexKey(e, gen), encodeValue(e)]);
+          const [h1, h2] = skeletonHashes(plateSkeleton(e.plate));
+          hashes.push(h1, h2);
         }
         if (batch.length >= this.batchSize) await flush();
       }
@@ -371,8 +443,12 @@ export class HotlistStore {
       if (err instanceof HotlistError || !/MDB_|ENOSPC|lmdb/i.test(String((err as Error)?.message))) throw err;
       throw wrapWriteError(err, `refresh of ${source}`);
     }
+    const filter = SkeletonFilter.forCount(hashes.length / 2);
+    for (let i = 0; i < hashes.length; i += 2) filter.addHashes(hashes.data[i]!, hashes.data[i + 1]!);
     try {
       await this.env.transaction(() => {
+        this.filtersDb.putSync(filterKey(source, gen), filter.toBuffer());
+        this.bumpEpoch();
         this.sourcesDb.putSync(source, {
           source,
           activeGen: gen,
@@ -389,6 +465,15 @@ export class HotlistStore {
     const { added, removed } = before
       ? await this.dropOtherGenerations(source, gen, before.activeGen)
       : { added: written, removed: 0 };
+    try {
+      await this.env.transaction(() => {
+        for (const key of this.filtersDb.getKeys({ start: `${source}${SEP}`, end: `${source}${END}` })) {
+          if (key !== filterKey(source, gen)) this.filtersDb.removeSync(key);
+        }
+      });
+    } catch (err) {
+      throw wrapWriteError(err, `cleanup of ${source}`);
+    }
     return { source, total: written, added, removed, duplicates, generation: gen };
   }
 

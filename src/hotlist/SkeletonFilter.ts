@@ -1,0 +1,76 @@
+/**
+ * A Bloom filter over the look-alike skeletons of one source's list, stored in LMDB next to the list:
+ * most reads are of plates on no list, and this answers "not listed" in well under a microsecond without
+ * touching the B-tree. A "maybe" (listed, or a ~1% false positive) falls through to the exact range read.
+ */
+const MAGIC = 0x46425750; // 'PWBF'
+
+/** Two independent 32-bit hashes of a string (FNV-1a and a djb2 variant). */
+export function skeletonHashes(s: string): [number, number] {
+  let h1 = 0x811c9dc5;
+  let h2 = 5381;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = (Math.imul(h2, 33) ^ c) | 0;
+  }
+  return [h1 >>> 0, (h2 >>> 0) | 1];
+}
+
+export class SkeletonFilter {
+  private constructor(
+    readonly bits: Uint8Array,
+    readonly k: number,
+    readonly m: number,
+  ) {}
+
+  /** An empty filter sized for `count` skeletons at about `fpr` false positives. */
+  static forCount(count: number, fpr = 0.01): SkeletonFilter {
+    const n = Math.max(1, count);
+    const m = Math.max(1024, Math.ceil((-n * Math.log(fpr)) / (Math.LN2 * Math.LN2)));
+    const k = Math.max(1, Math.min(12, Math.round((m / n) * Math.LN2)));
+    return new SkeletonFilter(new Uint8Array(Math.ceil(m / 8)), k, m);
+  }
+
+  /** Parses a stored filter; undefined when the bytes are not one. */
+  static fromBuffer(buf: Uint8Array): SkeletonFilter | undefined {
+    if (buf.length < 12) return undefined;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (view.getUint32(0, true) !== MAGIC) return undefined;
+    const k = view.getUint32(4, true);
+    const m = view.getUint32(8, true);
+    if (buf.length !== 12 + Math.ceil(m / 8)) return undefined;
+    return new SkeletonFilter(buf.slice(12), k, m);
+  }
+
+  toBuffer(): Buffer {
+    const out = Buffer.alloc(12 + this.bits.length);
+    out.writeUInt32LE(MAGIC, 0);
+    out.writeUInt32LE(this.k, 4);
+    out.writeUInt32LE(this.m, 8);
+    out.set(this.bits, 12);
+    return out;
+  }
+
+  addHashes(h1: number, h2: number): void {
+    for (let i = 0; i < this.k; i++) {
+      const bit = (h1 + Math.imul(i, h2)) >>> 0;
+      const b = bit % this.m;
+      this.bits[b >>> 3]! |= 1 << (b & 7);
+    }
+  }
+
+  add(skeleton: string): void {
+    const [h1, h2] = skeletonHashes(skeleton);
+    this.addHashes(h1, h2);
+  }
+
+  mayContain(skeleton: string): boolean {
+    const [h1, h2] = skeletonHashes(skeleton);
+    for (let i = 0; i < this.k; i++) {
+      const b = ((h1 + Math.imul(i, h2)) >>> 0) % this.m;
+      if ((this.bits[b >>> 3]! & (1 << (b & 7))) === 0) return false;
+    }
+    return true;
+  }
+}
