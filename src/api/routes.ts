@@ -313,7 +313,7 @@ export const ROUTES: RouteSpec[] = [
     handler: async (gov, { actor }, hooks) => {
       const cutoff = gov.history.cutoff();
       const streamPurged = hooks.purgeReadStream ? await hooks.purgeReadStream(cutoff) : -1;
-      return { ...gov.history.purge(actor, { streamPurged }), streamPurged };
+      return { ...gov.purgeExpired(actor, { streamPurged }), streamPurged };
     },
   },
   // --- hits

@@ -14,14 +14,15 @@ import { SCRYPT_COST } from '../auth/password.js';
 import { UserService } from '../auth/UserService.js';
 import type { Config, GovernanceConfig } from '../config/schema.js';
 import { PolicyError } from '../errors.js';
-import { HistoryStore } from '../history/HistoryStore.js';
+import { HistoryStore, type PurgeResult } from '../history/HistoryStore.js';
 import { HitReview } from '../hits/HitReview.js';
 import { ProfileService } from '../profiles/ProfileService.js';
 import { DeploymentService } from '../sharing/DeploymentService.js';
 import { SharingService } from '../sharing/SharingService.js';
-import type { Context } from './Context.js';
+import { type Context, system } from './Context.js';
 import { ManualEntries, type ManualEntrySink } from './ManualEntries.js';
 import { Notifications } from './Notifications.js';
+import type { Actor } from './roles.js';
 
 export interface GovernanceOptions {
   /** The clock (tests move it to expire exceptions, tokens, lockouts and reads). */
@@ -80,6 +81,18 @@ export class Governance {
   /** Opens the governance store under the configured data directory (`<dataDir>/governance`). */
   static open(config: Config, options?: GovernanceOptions): Governance {
     return new Governance(path.resolve(config.dataDir, 'governance'), config.governance, options);
+  }
+
+  /**
+   * The retention purge: hits past the period (except confirmed ones), then reads (except those on
+   * case holds), audited once with all counts (`extra` adds e.g. the JetStream count).
+   */
+  purgeExpired(
+    actor: Actor = system(this.ctx, 'retention'),
+    extra: Record<string, number> = {},
+  ): PurgeResult & { hitsDeleted: number } {
+    const hitsDeleted = this.hits.purgeBefore(this.history.cutoff());
+    return { ...this.history.purge(actor, { ...extra, hitsDeleted }), hitsDeleted };
   }
 
   async close(): Promise<void> {

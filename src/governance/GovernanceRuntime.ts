@@ -167,7 +167,7 @@ export class GovernanceRuntime {
     if (expired.length) await this.#permissionsChanged();
     const cutoff = gov.history.cutoff();
     const streamPurged = this.#nc ? await purgeReadStream(this.#nc, cutoff).catch(() => -1) : -1;
-    const { deleted } = gov.history.purge(system(gov.ctx, 'retention'), { streamPurged });
+    const { deleted } = gov.purgeExpired(system(gov.ctx, 'retention'), { streamPurged });
     const stale = gov.manualEntries.flagStale().length;
     gov.users.purgeExpiredTokens();
     return { expired, deleted, streamPurged, stale };

@@ -245,6 +245,22 @@ export class HitReview {
     });
   }
 
+  /**
+   * Deletes hits detected before the cutoff (retention), except those confirmed: a confirmed hit is
+   * the record of an enforcement action. Returns how many were deleted.
+   */
+  purgeBefore(cutoff: number): number {
+    let n = 0;
+    this.#ctx.env.transactionSync(() => {
+      for (const { key, value } of this.#hits.getRange({})) {
+        if (value.detectedAt >= cutoff || value.disposition?.value === 'confirmed') continue;
+        this.#hits.removeSync(key);
+        n += 1;
+      }
+    });
+    return n;
+  }
+
   /** Hits detected in [from, to] by category (transparency report; no plate leaves here). */
   countsByCategory(from: number, to: number): Record<string, number> {
     const out: Record<string, number> = {};

@@ -88,6 +88,36 @@ describe('Retention', () => {
     });
   });
 
+  it('hits past the retention period are deleted too, except confirmed ones', () => {
+    const base = {
+      cameraId: 'cam1',
+      read: { plate: '1OLD111', confidence: 0.9 },
+      entry: { plate: '1OLD111', category: 'stolen_vehicle', source: 'S', recordId: 'R' },
+      matchRule: 'exact' as const,
+      stateMatch: 'same' as const,
+      category: 'stolen_vehicle',
+    };
+    f.gov.profiles.establish(f.actors.operator, ['stolen_vehicle']);
+    f.gov.hits.record({ ...base, id: 'old-dismissed', detectedAt: T0 - 31 * DAY });
+    f.gov.hits.record({ ...base, id: 'old-confirmed', detectedAt: T0 - 31 * DAY });
+    f.gov.hits.record({ ...base, id: 'recent', detectedAt: T0 - DAY });
+    f.gov.hits.verify(f.actors.operator, 'old-confirmed', {
+      charactersVerified: true,
+      stateVerified: true,
+      system: 'RMS',
+      reference: 'RMS-0001',
+    });
+    f.gov.hits.dispose(f.actors.operator, 'old-confirmed', { disposition: 'confirmed' });
+    expect(f.gov.purgeExpired()).toMatchObject({ hitsDeleted: 1 });
+    expect(
+      f.gov.hits
+        .list(f.actors.operator)
+        .map((h) => h.id)
+        .sort(),
+    ).toEqual(['old-confirmed', 'recent']);
+    expect(f.gov.auditLog.query({ action: 'retention.purge' }).at(-1)?.details.hitsDeleted).toBe(1);
+  });
+
   it('retention is configurable lower, never higher than 30 days', async () => {
     expect(() => loadConfig(undefined, { governance: { retention: { readsDays: 31 } } })).toThrow(ConfigError);
     expect(() => loadConfig(undefined, { governance: { retention: { readsDays: 31 } } })).toThrow(

@@ -222,8 +222,10 @@ export function registerPolicyCommands(program: Command): void {
     )
     .action(async (_o: unknown, command: Command) => {
       await withGovernance(command, (gov) => {
-        const r = gov.history.purge(consoleActor(gov));
-        console.log(`purged ${r.deleted} read(s) last seen before ${r.cutoff}; ${r.keptOnHold} kept on case holds`);
+        const r = gov.purgeExpired(consoleActor(gov));
+        console.log(
+          `purged ${r.deleted} read(s) last seen before ${r.cutoff} (${r.keptOnHold} kept on case holds) and ${r.hitsDeleted} hit(s)`,
+        );
       });
     });
 
