@@ -153,7 +153,17 @@ export class Camera {
   }
 
   #emit<K extends keyof CameraEvents>(event: K, ...args: Parameters<CameraEvents[K]>): void {
-    for (const listener of this.#listeners[event]) (listener as (...a: Parameters<CameraEvents[K]>) => void)(...args);
+    for (const listener of this.#listeners[event]) {
+      try {
+        (listener as (...a: Parameters<CameraEvents[K]>) => void)(...args);
+      } catch (err) {
+        // A throwing listener is the caller's bug: report it as uncaught (as EventEmitter would), but
+        // after the rest of the batch, so the camera's own state (e.g. `stopped` for close()) stays whole.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
   }
 
   #setStatus(status: CameraStatus): void {

@@ -8,6 +8,7 @@ import { PlatewatchError } from '../errors.js';
 import { registerApi } from './commands/api.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBench } from './commands/bench.js';
+import { registerCapture } from './commands/capture.js';
 import { registerEval } from './commands/eval.js';
 import { registerHotlist } from './commands/hotlist.js';
 import { registerPolicyCommands } from './commands/policy.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerHotlist(program);
   registerRecognize(program);
   registerBench(program);
+  registerCapture(program);
   registerUsers(program);
   registerAudit(program);
   registerPolicyCommands(program);
