@@ -27,6 +27,7 @@ describe('platewatch run', () => {
       nats: { localPort: 0 },
       metrics: { port: 0 },
       pipeline: { groupGapMs: 200 },
+      governance: { api: { port: 0 } },
     });
     const lines: string[] = [];
     const hits: HitMessage[] = [];
@@ -35,7 +36,8 @@ describe('platewatch run', () => {
     try {
       const s = service.status;
       if (s.state !== 'running') throw new Error('not running');
-      const nc = await connect({ servers: s.natsUrl });
+      // The local nats-server enforces per-user permissions (issue 6): connect as the service.
+      const nc = await connect({ servers: s.natsUrl, ...service.governance!.natsConnectOptions() });
       const got: string[] = [];
       nc.subscribe('platewatch.hits.>', { callback: (_e, m) => void got.push(m.subject) });
       await nc.flush();
@@ -71,7 +73,12 @@ describe('platewatch run', () => {
   });
 
   it('a prohibited-category hit is printed redacted on the console', async () => {
-    const config = loadConfig(undefined, { dataDir: tmp('run2'), nats: { localPort: 0 }, metrics: { enabled: false } });
+    const config = loadConfig(undefined, {
+      dataDir: tmp('run2'),
+      nats: { localPort: 0 },
+      metrics: { enabled: false },
+      governance: { api: { port: 0 } },
+    });
     const lines: string[] = [];
     const service = new RunService(config, { cameras: false, log: (l) => lines.push(l) });
     await service.start();
@@ -90,7 +97,10 @@ describe('platewatch run', () => {
 
   it('`platewatch run --seconds 2 --no-cameras` starts, stops by itself and exits 0', async () => {
     const cfg = path.join(tmp('runcli'), 'cfg.yaml');
-    writeFileSync(cfg, `dataDir: ${path.dirname(cfg)}/var\nnats:\n  localPort: 0\nmetrics:\n  port: 0\n`);
+    writeFileSync(
+      cfg,
+      `dataDir: ${path.dirname(cfg)}/var\nnats:\n  localPort: 0\nmetrics:\n  port: 0\ngovernance:\n  api:\n    port: 0\n`,
+    );
     const run = promisify(execFile);
     const { stdout } = await run(
       process.execPath,

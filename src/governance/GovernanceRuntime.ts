@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-
+import { jetstreamManager } from '@nats-io/jetstream';
 import {
   type Authenticator,
   type ConnectionOptions,
@@ -25,6 +25,7 @@ import { startApi } from '../api/server.js';
 import type { Config } from '../config/schema.js';
 import { HistoryIngest, purgeReadStream } from '../history/HistoryIngest.js';
 import { HitIngest } from '../hits/HitIngest.js';
+import { ensureStreams } from '../nats/streams.js';
 import { natsAuthorizationBlock } from '../profiles/natsPermissions.js';
 import { system } from './Context.js';
 import { Governance, type GovernanceOptions } from './Governance.js';
@@ -134,6 +135,12 @@ export class GovernanceRuntime {
     } else nc = natsConnection;
     this.#nc = nc;
     if (nc) {
+      // The streams may not exist yet (the pipeline's link creates them too): same limits, idempotent.
+      await ensureStreams(await jetstreamManager(nc), {
+        readsMaxAgeDays: this.config.governance.retention.readsDays,
+        hitsMaxAgeDays: this.config.nats.hitsMaxAgeDays,
+        duplicateWindowSeconds: this.config.nats.duplicateWindowSeconds,
+      });
       this.#history = new HistoryIngest(this.governance.history);
       await this.#history.start(nc);
       this.#hits = new HitIngest(this.governance.hits);

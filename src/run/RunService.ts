@@ -15,6 +15,7 @@ import { concatMap, lastValueFrom, Subject, tap } from 'rxjs';
 import type { Camera } from '../capture/camera.js';
 import { camerasFromConfig, openCamera } from '../capture/index.js';
 import type { Config } from '../config/schema.js';
+import { GovernanceRuntime } from '../governance/GovernanceRuntime.js';
 import { HotlistStore } from '../hotlist/HotlistStore.js';
 import { type ImportSummary, importHotlist } from '../hotlist/importHotlist.js';
 import { MetricsServer } from '../metrics/MetricsServer.js';
@@ -38,6 +39,11 @@ export interface RunServiceOptions {
   onPublished?: (message: OutboxMessage) => void;
   /** Reads to feed instead of (or as well as) the configured cameras: tests and replays. */
   cameras?: boolean;
+  /**
+   * The policy layer (issue 6): HTTP API, history and hit review from JetStream, maintenance, and on
+   * the local nats-server the per-user permissions generated from alert profiles. Default true.
+   */
+  governance?: boolean;
 }
 
 export type RunStatus =
@@ -60,6 +66,7 @@ export class RunService {
   outbox: Outbox | undefined;
   natsServer: NatsServer | undefined;
   link: NatsLink | undefined;
+  governance: GovernanceRuntime | undefined;
   relay: OutboxRelay | undefined;
   cameras: Camera[] = [];
   private metricsServer: MetricsServer | undefined;
@@ -113,8 +120,14 @@ export class RunService {
       url = await this.natsServer.start();
       this.log(`nats: local nats-server -js on ${url} (store ${path.join(this.dataDir, 'nats')})`);
     }
+    if (this.options.governance ?? true) {
+      this.governance = new GovernanceRuntime(c, { hotlist: this.hotlist, log: (l) => this.log(l) });
+      // Every client must authenticate from here on: the service with its own NKey, users with theirs.
+      if (this.natsServer) await this.governance.enforceNatsAuthorization(this.natsServer);
+    }
     this.link = new NatsLink({
       url,
+      connectOptions: this.governance?.natsConnectOptions() ?? {},
       limits: {
         readsMaxAgeDays: c.governance.retention.readsDays,
         hitsMaxAgeDays: c.nats.hitsMaxAgeDays,
@@ -124,6 +137,7 @@ export class RunService {
       onState: (s) => this.onNatsState(s),
     });
     this.link.start();
+    await this.governance?.start(url);
     this.relay = new OutboxRelay(this.outbox, this.link, {
       retryMs: c.nats.retryMs,
       publishTimeoutMs: c.nats.publishTimeoutMs,
@@ -294,6 +308,7 @@ export class RunService {
       await this.relay?.stop(flushMs);
       const left = this.outbox?.depth ?? 0;
       if (left > 0) this.log(`outbox: ${left} message(s) kept for the next start (NATS did not take them)`);
+      await this.governance?.close();
       await this.link?.close();
       await this.natsServer?.stop();
       await this.outbox?.close();
