@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 
@@ -16,6 +18,14 @@ function line(hit: HitMessage): string {
   );
 }
 
+function readSeed(file: string): Uint8Array {
+  try {
+    return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+  } catch (err) {
+    throw new PlatewatchError('ERR_NKEY_FILE', `--nkey ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export function registerSubscribe(program: Command): void {
   program
     .command('subscribe')
@@ -23,6 +33,7 @@ export function registerSubscribe(program: Command): void {
     .option('--url <url>', 'NATS server (default: the local one of `platewatch run`)')
     .option('--user <user>', 'NATS user')
     .option('--password <password>', 'NATS password (or NATS_PASSWORD in the environment)')
+    .option('--nkey <file>', "file holding the user's NATS NKey seed (issued with the user's account)")
     .option(
       '--category <id...>',
       `categories to watch (default: the authorized ones). One of: ${CATEGORY_IDS.join(', ')}`,
@@ -34,6 +45,7 @@ export function registerSubscribe(program: Command): void {
       async (
         opts: {
           url?: string;
+          nkey?: string;
           user?: string;
           password?: string;
           category?: string[];
@@ -60,6 +72,7 @@ export function registerSubscribe(program: Command): void {
             : {}),
           ...(opts.user ? { user: opts.user } : {}),
           ...(pass ? { pass } : {}),
+          ...(opts.nkey ? { authenticator: nkeyAuthenticator(readSeed(opts.nkey)) } : {}),
         }).catch((err: Error) => {
           throw new PlatewatchError('ERR_NATS_CONNECT', `cannot connect to NATS at ${url}: ${err.message}`, {
             cause: err,
