@@ -93,6 +93,22 @@ capture::CameraOptions camera_options_from(const Napi::Value& value) {
   o.roi.y = roi.number("y", o.roi.y, 0, 1);
   o.roi.width = roi.number("width", o.roi.width, 0, 1);
   o.roi.height = roi.number("height", o.roi.height, 0, 1);
+  if (r.has("mask")) {
+    const Napi::Value mv = r.raw("mask");
+    const char* what = "options.mask must be an array of at least 3 [x, y] points, fractions in [0, 1]";
+    if (!mv.IsArray()) throw Napi::TypeError::New(value.Env(), what);
+    const Napi::Array arr = mv.As<Napi::Array>();
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      const Napi::Value pv = arr.Get(i);
+      if (!pv.IsArray() || pv.As<Napi::Array>().Length() != 2) throw Napi::TypeError::New(value.Env(), what);
+      const Napi::Value xv = pv.As<Napi::Array>().Get(0u), yv = pv.As<Napi::Array>().Get(1u);
+      if (!xv.IsNumber() || !yv.IsNumber()) throw Napi::TypeError::New(value.Env(), what);
+      const double x = xv.As<Napi::Number>().DoubleValue(), y = yv.As<Napi::Number>().DoubleValue();
+      if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) throw Napi::TypeError::New(value.Env(), what);
+      o.mask.push_back({x, y});
+    }
+    if (!o.mask.empty() && o.mask.size() < 3) throw Napi::TypeError::New(value.Env(), what);
+  }
   const Reader motion = r.child("motion");
   o.motion.enabled = motion.boolean("enabled", o.motion.enabled);
   o.motion.threshold = motion.number("threshold", o.motion.threshold, 0, 255);

@@ -123,6 +123,8 @@ export interface NativeCameraOptions {
   deliveryQueue: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number; jitter: number; maxAttempts: number };
   roi: { x: number; y: number; width: number; height: number };
+  /** Polygon ([x, y] fractions) where plates count; [] = the whole region of interest. */
+  mask: [number, number][];
   motion: { enabled: boolean; threshold: number };
   evidence: {
     plateMargin: number;

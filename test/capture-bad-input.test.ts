@@ -66,6 +66,25 @@ describe('opening a camera with a bad source throws a named error synchronously'
       /options\.reconnect\.jitter/,
     );
     expect(() => openCamera({ ...opts, rtspTransport: 'carrier-pigeon' as 'tcp' })).toThrow(TypeError);
+    expect(() =>
+      openCamera({
+        ...opts,
+        mask: [
+          [0, 0],
+          [1, 1],
+        ],
+      }),
+    ).toThrow(/options\.mask/);
+    expect(() =>
+      openCamera({
+        ...opts,
+        mask: [
+          [0, 0],
+          [1, 2],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/options\.mask/);
     expect(() => openCamera({ ...opts, uri: undefined })).toThrow(/exactly one of uri or pipeline/);
   });
 
@@ -83,6 +102,18 @@ describe('opening a camera with a bad source throws a named error synchronously'
       ]),
     ).toThrow(/unique/);
     expect(bad([{ id: 'a', uri: 'x.mp4', roi: { x: 0.8, y: 0, width: 0.5, height: 1 } }])).toThrow(/inside the frame/);
+    expect(
+      bad([
+        {
+          id: 'a',
+          uri: 'x.mp4',
+          mask: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      ]),
+    ).toThrow(/at least 3 points/);
   });
 });
 

@@ -163,6 +163,28 @@ describe('Camera on a file (sample footage)', () => {
     }
   });
 
+  it('mask: only reads centred inside the polygon are kept', async () => {
+    // A triangle over the right half of the road: (0.5, 0.4) (1, 0.4) (1, 1).
+    const mask: [number, number][] = [
+      [0.5, 0.4],
+      [1, 0.4],
+      [1, 1],
+    ];
+    const cam = camera({ uri: CITY, realtime: false, analyseFps: 0, mask });
+    const rec = new Recorder(cam);
+    await cam.start();
+    await until(() => rec.reads.length >= 5, 30_000, 'five reads');
+    await cam.close();
+    for (const r of rec.reads) {
+      const cx = (r.box.x + r.box.width / 2) / 1280;
+      const cy = (r.box.y + r.box.height / 2) / 720;
+      // Inside the triangle: right of x = 0.5, below y = 0.4, above the diagonal from (0.5, 0.4) to (1, 1).
+      expect(cx).toBeGreaterThanOrEqual(0.5 - 1e-3);
+      expect(cy).toBeGreaterThanOrEqual(0.4 - 1e-3);
+      expect(cy - 0.4).toBeLessThanOrEqual(((cx - 0.5) * 0.6) / 0.5 + 2e-3);
+    }
+  });
+
   it('motion: frames in which nothing moved are skipped, not analysed', async () => {
     const cam = camera({
       pipeline:

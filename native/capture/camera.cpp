@@ -452,6 +452,8 @@ void Camera::report_drops() {
 void Camera::analyse() {
   Recognizer* recognizer = recognizer_.get();
   cv::Mat prev_small;
+  cv::Size mask_size;
+  std::vector<cv::Point2f> mask_px;
   uint64_t errors_reported = 0;
   DecodedFrame frame;
   while (queue_.pop(frame)) {
@@ -483,9 +485,18 @@ void Camera::analyse() {
         planes.format = PixelFormat::kGray8;
     }
     const auto t0 = Clock::now();
-    const cv::Rect roi = cv::Rect(static_cast<int>(options_.roi.x * w), static_cast<int>(options_.roi.y * h),
-                                  static_cast<int>(options_.roi.width * w), static_cast<int>(options_.roi.height * h)) &
-                         cv::Rect(0, 0, w, h);
+    cv::Rect roi = cv::Rect(static_cast<int>(options_.roi.x * w), static_cast<int>(options_.roi.y * h),
+                            static_cast<int>(options_.roi.width * w), static_cast<int>(options_.roi.height * h)) &
+                   cv::Rect(0, 0, w, h);
+    if (!options_.mask.empty()) {
+      if (mask_size != cv::Size(w, h)) {  // the polygon in pixels, recomputed when the frame size changes
+        mask_size = cv::Size(w, h);
+        mask_px.clear();
+        for (const auto& p : options_.mask)
+          mask_px.emplace_back(static_cast<float>(p.x * w), static_cast<float>(p.y * h));
+      }
+      roi &= cv::boundingRect(mask_px);
+    }
     bool skip = roi.empty();
     if (!skip && options_.motion.enabled) {
       // Mean absolute change of a 160 px wide thumbnail of the region since the last analysed frame.
@@ -523,6 +534,14 @@ void Camera::analyse() {
         }
       }
       for (auto& r : ctx.reads) r.box += roi.tl();
+      if (!mask_px.empty()) {
+        ctx.reads.erase(std::remove_if(ctx.reads.begin(), ctx.reads.end(),
+                                       [&](const PlateRead& r) {
+                                         const cv::Point2f c(r.box.x + r.box.width / 2.f, r.box.y + r.box.height / 2.f);
+                                         return cv::pointPolygonTest(mask_px, c, false) < 0;
+                                       }),
+                        ctx.reads.end());
+      }
       if (!ctx.reads.empty()) {
         const auto e0 = Clock::now();
         FrameReads out;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "recognizer_options.h"
 
@@ -19,6 +20,11 @@ struct ReconnectOptions {
 // A rectangle of the frame, as fractions of its width and height.
 struct RoiOptions {
   double x = 0, y = 0, width = 1, height = 1;
+};
+
+// A point of a region-of-interest polygon, as fractions of the frame's width and height.
+struct MaskPoint {
+  double x = 0, y = 0;
 };
 
 struct MotionOptions {
@@ -50,6 +56,9 @@ struct CameraOptions {
   int deliveryQueue = 64;             // frames with reads waiting for JavaScript; more are dropped
   ReconnectOptions reconnect;
   RoiOptions roi;
+  // Polygon of the frame where plates count (empty: everywhere): the recognizer runs on its bounding
+  // box within `roi`, and reads whose centre falls outside the polygon are discarded.
+  std::vector<MaskPoint> mask;
   MotionOptions motion;
   EvidenceOptions evidence;
   RecognizerOptions recognizer;

@@ -30,6 +30,7 @@ export function defaultCaptureSettings(): CaptureSettings {
     deliveryQueue: 64,
     reconnect: { initialDelayMs: 500, maxDelayMs: 30_000, jitter: 0.3, maxAttempts: 0 },
     roi: { x: 0, y: 0, width: 1, height: 1 },
+    mask: [],
     motion: { enabled: false, threshold: 1.5 },
     evidence: { plateMargin: 0.25, plateJpegQuality: 85, contextWidth: 640, contextJpegQuality: 70, unread: false },
   };

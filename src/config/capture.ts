@@ -43,6 +43,11 @@ const roiSchema = z
     message: 'the region must lie inside the frame (x + width <= 1, y + height <= 1)',
   });
 
+const fraction = z.number().min(0).max(1);
+const maskSchema = z
+  .array(z.tuple([fraction, fraction]))
+  .refine((m) => m.length === 0 || m.length >= 3, { message: 'a mask polygon needs at least 3 points ([] = none)' });
+
 const motionSchema = z.object({ enabled: z.boolean(), threshold: z.number().min(0).max(255) }).strict();
 
 const evidenceSchema = z
@@ -68,6 +73,7 @@ const settingsShape = {
   deliveryQueue: z.number().int().min(1).max(100_000),
   reconnect: reconnectSchema,
   roi: roiSchema,
+  mask: maskSchema,
   motion: motionSchema,
   evidence: evidenceSchema,
 };
