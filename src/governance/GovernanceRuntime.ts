@@ -41,6 +41,11 @@ export interface GovernanceRuntimeOptions extends GovernanceOptions {
   api?: boolean;
   /** Port override for the API (0: a free one). */
   apiPort?: number;
+  /**
+   * How often the generated NATS authorization is recomputed and, when it changed, reloaded (ms).
+   * Catches what other processes changed (the CLI) and exceptions that expired by themselves.
+   */
+  natsAuthorizationPollMs?: number;
   log?: (line: string) => void;
 }
 
@@ -78,6 +83,10 @@ export class GovernanceRuntime {
   #hits: HitIngest | undefined;
   #api: { app: FastifyInstance; url: string; close(): Promise<void> } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #authzTimer: NodeJS.Timeout | undefined;
+  #authzApplied = '';
+  #authzReload: Promise<void> = Promise.resolve();
+  #authzChain: Promise<void> = Promise.resolve();
   #maintenance: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -103,11 +112,32 @@ export class GovernanceRuntime {
    */
   async enforceNatsAuthorization(server: ReloadableNatsServer): Promise<void> {
     this.#natsServer = server;
-    await server.reconfigure(server.options.config, this.natsAuthorization());
+    await this.#permissionsChanged();
+    this.#authzTimer = setInterval(() => {
+      this.#authzReload = this.#permissionsChanged().catch((err) =>
+        this.#options.log?.(`governance: NATS authorization reload failed: ${err.message}`),
+      );
+    }, this.#options.natsAuthorizationPollMs ?? 2000);
+    this.#authzTimer.unref();
   }
 
-  async #permissionsChanged(): Promise<void> {
-    if (this.#natsServer) await this.#natsServer.reconfigure(this.#natsServer.options.config, this.natsAuthorization());
+  /**
+   * Reloads the nats-server when the generated authorization differs from the one it runs with.
+   * Serialized: the API's change hooks and the poll never reload at the same time.
+   */
+  #permissionsChanged(): Promise<void> {
+    const next = this.#authzChain.then(() => this.#applyAuthorization());
+    this.#authzChain = next.catch(() => {});
+    return next;
+  }
+
+  async #applyAuthorization(): Promise<void> {
+    const server = this.#natsServer;
+    if (!server || this.#closed) return;
+    const text = this.natsAuthorization();
+    if (text === this.#authzApplied) return;
+    await server.reconfigure(server.options.config, text);
+    this.#authzApplied = text;
   }
 
   /**
@@ -184,7 +214,9 @@ export class GovernanceRuntime {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#authzTimer) clearInterval(this.#authzTimer);
     await this.#maintenance;
+    await this.#authzReload;
     await this.#api?.close();
     await this.#history?.stop();
     await this.#hits?.stop();

@@ -13,6 +13,7 @@ import { connect, type NatsConnection, nkeyAuthenticator } from '@nats-io/transp
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../src/config/load.js';
+import { Governance } from '../../src/governance/Governance.js';
 import { GovernanceRuntime, serviceAuthenticator } from '../../src/governance/GovernanceRuntime.js';
 import { NatsServer } from '../../src/nats/NatsServer.js';
 import { ensureStreams } from '../../src/nats/streams.js';
@@ -63,7 +64,7 @@ beforeAll(async () => {
   const config = loadConfig(undefined, { dataDir: dir, governance: { api: { port: 0 } } });
   natsServer = new NatsServer({ storeDir: path.join(dir, 'nats') });
   await natsServer.start();
-  runtime = new GovernanceRuntime(config, { scryptCost: 1 << 10, apiPort: 0 });
+  runtime = new GovernanceRuntime(config, { scryptCost: 1 << 10, apiPort: 0, natsAuthorizationPollMs: 100 });
   const gov = runtime.governance;
   await gov.users.bootstrapAdministrator({
     username: 'lt.admin',
@@ -134,6 +135,20 @@ describe('Governance runtime with the local nats-server', () => {
     expect(grant.status).toBe(201);
     const after = await received(nc, 'platewatch.hits.gang_terrorist.>', publishGang);
     expect(after).toEqual(['platewatch.hits.gang_terrorist.cam1']);
+
+    // Revoked from another process (the CLI writes the same LMDB): the runtime notices and reloads.
+    const other = new Governance(runtime.governance.dir, runtime.config.governance);
+    try {
+      const admin2 = other.users.authenticate((await other.users.login('lt.admin', PASSWORD)).token);
+      other.profiles.revokeException(admin2, (grant.json as { id: string }).id);
+    } finally {
+      await other.close();
+    }
+    let revoked: string[] | Error = [];
+    for (let i = 0; i < 30 && !(revoked instanceof Error); i++) {
+      revoked = await received(nc, 'platewatch.hits.gang_terrorist.>', publishGang);
+    }
+    expect(revoked).toBeInstanceOf(Error);
   });
 
   it('hits published by the service through JetStream reach the review API of an allowed user', async () => {
