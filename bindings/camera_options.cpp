@@ -74,6 +74,7 @@ capture::CameraOptions camera_options_from(const Napi::Value& value) {
   o.analyseFps = r.number("analyseFps", o.analyseFps, 0, 1000);
   o.frameQueue = r.integer("frameQueue", o.frameQueue, 1, 64);
   o.decoderThreads = r.integer("decoderThreads", o.decoderThreads, 0, 64);
+  o.analysisNice = r.integer("analysisNice", o.analysisNice, 0, 19);
   o.realtime = r.boolean("realtime", o.realtime);
   o.loop = r.boolean("loop", o.loop);
   o.rtspLatencyMs = r.integer("rtspLatencyMs", o.rtspLatencyMs, 0, 60000);

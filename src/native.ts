@@ -114,6 +114,7 @@ export interface NativeCameraOptions {
   analyseFps: number;
   frameQueue: number;
   decoderThreads: number;
+  analysisNice: number;
   realtime: boolean;
   loop: boolean;
   rtspLatencyMs: number;

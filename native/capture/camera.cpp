@@ -4,6 +4,11 @@
 #include <cstring>
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <gst/video/video.h>
 #include <opencv2/imgproc.hpp>
@@ -164,6 +169,14 @@ void Camera::supervise() {
   name_thread("pws:", options_.id);
   analyser_ = std::thread([this] {
     name_thread("pwa:", options_.id);
+    // Decoding must keep up with the stream; analysis is the elastic part (the newest frame wins).
+    // Under CPU pressure the kernel should starve the analysis, not the decoder: nice this thread.
+    if (options_.analysisNice > 0) {
+      const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+      errno = 0;
+      const int current = getpriority(PRIO_PROCESS, tid);
+      if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(19, current + options_.analysisNice));
+    }
     analyse();
   });
   int attempt = 0;

@@ -47,6 +47,7 @@ struct CameraOptions {
   double analyseFps = 15;             // frames per second handed to the recognizer; 0 = every decoded frame
   int frameQueue = 1;                 // decoded frames waiting for analysis; the oldest is dropped when full
   int decoderThreads = 1;             // threads per software decoder (avdec_*); 0 = one per core
+  int analysisNice = 5;               // the analysis thread runs this much nicer than decoding (0..19)
   bool realtime = true;               // files play at their own frame rate (false: as fast as they decode)
   bool loop = false;                  // files start over at the end instead of ending
   int rtspLatencyMs = 200;            // rtspsrc jitter buffer

@@ -21,6 +21,7 @@ export function defaultCaptureSettings(): CaptureSettings {
     analyseFps: 15,
     frameQueue: 1,
     decoderThreads: 1,
+    analysisNice: 5,
     realtime: true,
     loop: false,
     rtspLatencyMs: 200,
