@@ -14,8 +14,8 @@ import { registerHotlist } from './commands/hotlist.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRecognize } from './commands/recognize.js';
 import { registerReport } from './commands/report.js';
-import { registerSharing } from './commands/sharing.js';
 import { registerRun } from './commands/run.js';
+import { registerSharing } from './commands/sharing.js';
 import { registerSubscribe } from './commands/subscribe.js';
 import { registerUsers } from './commands/users.js';
 
