@@ -65,6 +65,8 @@ RecognizerOptions recognizer_options_from(const Napi::Value& value) {
   o.wholeImageIsPlate = bool_prop(obj, "wholeImageIsPlate", o.wholeImageIsPlate);
   o.minCharConfidence = float_prop(obj, "minCharConfidence", o.minCharConfidence, 0.f, 1.f);
   o.stateMinConfidence = float_prop(obj, "stateMinConfidence", o.stateMinConfidence, 0.f, 1.f);
+  o.detectorThreshold = float_prop(obj, "detectorThreshold", o.detectorThreshold, 0.01f, 0.99f);
+  o.detectorMaxSide = int_prop(obj, "detectorMaxSide", o.detectorMaxSide, 64, 4096);
   if (o.maxPlateHeight < o.minPlateHeight)
     throw Napi::TypeError::New(value.Env(), "options.maxPlateHeight must be >= options.minPlateHeight");
   return o;
@@ -93,6 +95,26 @@ Napi::Array reads_to_js(Napi::Env env, const std::vector<PlateRead>& reads) {
       o.Set("state", r.state);
       o.Set("stateConfidence", r.state_confidence);
     }
+    out.Set(i, o);
+  }
+  return out;
+}
+
+Napi::Array regions_to_js(Napi::Env env, const std::vector<PlateCandidate>& candidates) {
+  Napi::Array out = Napi::Array::New(env, candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const PlateCandidate& c = candidates[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("box", box_to_js(env, c.box));
+    Napi::Array corners = Napi::Array::New(env, 4);
+    for (uint32_t k = 0; k < 4; ++k) {
+      Napi::Object p = Napi::Object::New(env);
+      p.Set("x", c.corners[k].x);
+      p.Set("y", c.corners[k].y);
+      corners.Set(k, p);
+    }
+    o.Set("corners", corners);
+    o.Set("score", c.score);
     out.Set(i, o);
   }
   return out;

@@ -18,7 +18,8 @@ namespace {
 bool same_options(const RecognizerOptions& a, const RecognizerOptions& b) {
   return a.minPlateHeight == b.minPlateHeight && a.maxPlateHeight == b.maxPlateHeight && a.topN == b.topN &&
          a.minConfidence == b.minConfidence && a.modelDir == b.modelDir && a.wholeImageIsPlate == b.wholeImageIsPlate &&
-         a.minCharConfidence == b.minCharConfidence && a.stateMinConfidence == b.stateMinConfidence;
+         a.minCharConfidence == b.minCharConfidence && a.stateMinConfidence == b.stateMinConfidence &&
+         a.detectorThreshold == b.detectorThreshold && a.detectorMaxSide == b.detectorMaxSide;
 }
 
 // One recognizer per pool thread: models are loaded once per thread, never shared.
@@ -70,6 +71,7 @@ class RecognizeWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     Napi::Object result = Napi::Object::New(env);
     result.Set("reads", reads_to_js(env, ctx_.reads));
+    result.Set("regions", regions_to_js(env, ctx_.candidates));
     result.Set("width", width_);
     result.Set("height", height_);
     result.Set("decodeMs", decode_ms_);

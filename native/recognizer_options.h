@@ -15,6 +15,8 @@ struct RecognizerOptions {
   bool wholeImageIsPlate = false;   // skip localization: the image is one tight plate crop
   float minCharConfidence = 0.35f;  // a read whose least certain character is below this is rejected
   float stateMinConfidence = 0.5f;  // below this the state of issuance is reported as unknown
+  float detectorThreshold = 0.5f;   // plate detector score (0..1) a candidate needs
+  int detectorMaxSide = 480;        // the detector sees the frame shrunk by an integer ratio to at most this
 };
 
 }  // namespace platewatch

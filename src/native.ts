@@ -46,10 +46,23 @@ export interface RecognizerOptions {
   minCharConfidence?: number;
   /** Below this (0..1) the state of issuance is reported as unknown. */
   stateMinConfidence?: number;
+  /** Plate detector score (0..1) a candidate needs. Lower finds more plates and more false candidates. */
+  detectorThreshold?: number;
+  /** The detector sees the frame shrunk by an integer ratio to at most this many px on its long side. */
+  detectorMaxSide?: number;
+}
+
+/** A plate region found by localization, before reading: box, corners (clockwise from top-left), score 0..1. */
+export interface PlateRegion {
+  box: Box;
+  corners: { x: number; y: number }[];
+  score: number;
 }
 
 export interface RecognizeResult {
   reads: PlateRead[];
+  /** Every region localization proposed, read or not (reads are the subset the reader accepted). */
+  regions: PlateRegion[];
   width: number;
   height: number;
   /** Time to read and decode the image, ms. */

@@ -17,6 +17,8 @@ export const recognizerSchema = z
     wholeImageIsPlate: z.boolean(),
     minCharConfidence: z.number().min(0).max(1),
     stateMinConfidence: z.number().min(0).max(1),
+    detectorThreshold: z.number().min(0.01).max(0.99),
+    detectorMaxSide: z.number().int().min(64).max(4096),
   })
   .strict()
   .refine((r) => r.maxPlateHeight >= r.minPlateHeight, {

@@ -1,0 +1,135 @@
+/**
+ * Plate localization (native/stages/localize_plates.cpp) on its own, on one thread:
+ * - dev scenes (../shared/data/us-plates): detected = share of labelled plates with a proposed
+ *   region of IoU > 0.4; extra regions per image (IoU <= 0.4 with the labelled plate);
+ * - no-plate photos (../shared/data/no-plates): regions per image (all false);
+ * - time of the localize_plates stage on rendered 1280x720 and 1920x1080 frames with and without
+ *   plates (tools/synth/scene.py), and on the dev scenes.
+ *
+ *   npm run build:ts && node dist/bench/detector.js [--data ../shared/data] [--threshold 0.5] [--runs 30]
+ *
+ * Regions are counted before reading, so this measures localization, not OCR.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { type Box, type RecognizerOptions, recognize } from '../src/native.js';
+import { packageRoot } from '../src/paths.js';
+import { formatTable, metric, newResult, writeResult } from './lib/results.js';
+
+const STAGE = 'localize_plates';
+
+function iou(a: Box, b: Box): number {
+  const iw = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const ih = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const inter = iw * ih;
+  const union = a.width * a.height + b.width * b.height - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+function renderScenes(width: number, height: number, empty: boolean): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pw-detbench-'));
+  const args = ['-m', 'tools.synth.scene', dir, '--count', '5', '--seed', '11', '--width', String(width)];
+  args.push('--height', String(height), '--min-plate', '30', '--max-plate', '100');
+  if (empty) args.push('--empty');
+  execFileSync('/usr/bin/python3', args, { cwd: packageRoot });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .map((f) => path.join(dir, f));
+}
+
+export async function main(): Promise<void> {
+  const dataDir = path.resolve(arg('--data', path.join(packageRoot, '..', 'shared', 'data')));
+  const runs = Number(arg('--runs', '30'));
+  const options: RecognizerOptions = { detectorThreshold: Number(arg('--threshold', '0.5')) };
+  const result = newResult('detector', { dataDir, runs, ...options });
+  const lines: string[] = [];
+
+  for (const [w, h] of [
+    [1280, 720],
+    [1920, 1080],
+  ] as const) {
+    for (const empty of [false, true]) {
+      const files = renderScenes(w, h, empty).map((f) => readFileSync(f));
+      const ms: number[] = [];
+      let regions = 0;
+      for (let r = 0; r < runs; r++) {
+        for (const bytes of files) {
+          const res = await recognize(bytes, options);
+          ms.push(res.stageMs[STAGE] ?? Number.NaN);
+          if (r === 0) regions += res.regions.length;
+        }
+      }
+      const name = `localize ${w}x${h} ${empty ? 'no plate' : 'with plates'}`;
+      result.metrics.push(metric(name, ms, 'ms'));
+      lines.push(`${name}: regions/frame ${(regions / files.length).toFixed(2)}`);
+    }
+  }
+
+  const scenes = path.join(dataDir, 'us-plates');
+  if (existsSync(path.join(scenes, 'labels.tsv'))) {
+    const rows = readFileSync(path.join(scenes, 'labels.tsv'), 'utf8').trim().split('\n').slice(1);
+    let hit = 0;
+    let extra = 0;
+    const ms: number[] = [];
+    const misses: string[] = [];
+    for (const row of rows) {
+      const [file, x, y, width, height] = row.split('\t');
+      const truth = { x: Number(x), y: Number(y), width: Number(width), height: Number(height) };
+      const res = await recognize(path.join(scenes, file!), options);
+      ms.push(res.stageMs[STAGE] ?? Number.NaN);
+      const ious = res.regions.map((r) => iou(r.box, truth));
+      if (ious.some((v) => v > 0.4)) hit++;
+      else misses.push(file!);
+      extra += ious.filter((v) => v <= 0.4).length;
+    }
+    result.metrics.push(metric('localize dev scenes', ms, 'ms'));
+    result.inputs.detected = hit / rows.length;
+    result.inputs.extraRegionsPerImage = extra / rows.length;
+    lines.push(
+      `us-plates: detected ${hit}/${rows.length} = ${((100 * hit) / rows.length).toFixed(1)} %, ` +
+        `extra regions/image ${(extra / rows.length).toFixed(3)}`,
+    );
+    if (misses.length) lines.push(`  missed: ${misses.join(' ')}`);
+  } else {
+    lines.push(`us-plates: skipped, ${scenes}/labels.tsv not found`);
+  }
+
+  const negDir = path.join(dataDir, 'no-plates');
+  if (existsSync(negDir)) {
+    const files = readdirSync(negDir).filter((f) => /\.(jpe?g|png)$/i.test(f));
+    let regions = 0;
+    let withAny = 0;
+    for (const f of files) {
+      const res = await recognize(path.join(negDir, f), options);
+      regions += res.regions.length;
+      if (res.regions.length) withAny++;
+    }
+    result.inputs.noPlateRegionsPerImage = regions / files.length;
+    lines.push(
+      `no-plates: ${regions} regions on ${files.length} images = ${(regions / files.length).toFixed(3)}/image ` +
+        `(${withAny} images with any)`,
+    );
+  } else {
+    lines.push(`no-plates: skipped, ${negDir} not found`);
+  }
+
+  console.log(formatTable(result));
+  for (const l of lines) console.log(l);
+  console.log(`result: ${writeResult(result)}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

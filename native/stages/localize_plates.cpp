@@ -1,0 +1,132 @@
+#include "localize_plates.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <opencv2/imgproc.hpp>
+
+#include "../error.h"
+
+namespace platewatch {
+
+namespace {
+
+float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
+  const float inter = (a & b).area();
+  const float u = a.area() + b.area() - inter;
+  return u > 0.f ? inter / u : 0.f;
+}
+
+cv::Rect2f bounds(const std::array<cv::Point2f, 4>& q) {
+  float x0 = q[0].x, y0 = q[0].y, x1 = q[0].x, y1 = q[0].y;
+  for (const auto& p : q) {
+    x0 = std::min(x0, p.x);
+    y0 = std::min(y0, p.y);
+    x1 = std::max(x1, p.x);
+    y1 = std::max(y1, p.y);
+  }
+  return {x0, y0, x1 - x0, y1 - y0};
+}
+
+struct Detection {
+  float score;
+  std::array<cv::Point2f, 4> corners;
+  cv::Rect2f box;
+};
+
+}  // namespace
+
+LocalizePlates::LocalizePlates(const RecognizerOptions& options) : options_(options) {
+  if (options_.modelDir.empty())
+    throw Error(codes::kModel, std::string("modelDir is not set: cannot find ") + kModelFile);
+  const std::string path = options_.modelDir + "/" + kModelFile;
+  if (!std::ifstream(path, std::ios::binary).good())
+    throw Error(codes::kModel, "plate detector model not found: " + path);
+  try {
+    net_ = cv::dnn::readNetFromONNX(path);
+  } catch (const cv::Exception& e) {
+    throw Error(codes::kModel, "cannot load plate detector model " + path + ": " + e.msg);
+  }
+  if (net_.empty()) throw Error(codes::kModel, "cannot load plate detector model " + path);
+  net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+}
+
+void LocalizePlates::run(FrameContext& ctx) {
+  cv::Mat gray = ctx.gray;
+  if (gray.empty() && !ctx.bgr.empty()) cv::cvtColor(ctx.bgr, gray, cv::COLOR_BGR2GRAY);
+  if (gray.empty() || gray.cols < 16 || gray.rows < 16) return;
+
+  // Exact integer downscale: INTER_AREA at an integer ratio is a cheap box filter (a non-integer
+  // ratio costs ~4x more), and training saw frames shrunk the same way.
+  const int k = std::max(1, (std::max(gray.cols, gray.rows) + options_.detectorMaxSide - 1) / options_.detectorMaxSide);
+  const int sw = gray.cols / k, sh = gray.rows / k;
+  const int pw = (sw + 31) / 32 * 32, ph = (sh + 31) / 32 * 32;  // the net halves the size five times
+  if (k > 1)
+    cv::resize(gray(cv::Rect(0, 0, sw * k, sh * k)), small_, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
+  else
+    small_ = gray;
+  cv::copyMakeBorder(small_, input_, 0, ph - sh, 0, pw - sw, cv::BORDER_REPLICATE);
+  const int blob_shape[4] = {1, 1, ph, pw};
+  blob_.create(4, blob_shape, CV_32F);
+  input_.convertTo(cv::Mat(ph, pw, CV_32F, blob_.ptr<float>()), CV_32F);
+  net_.setInput(blob_);
+  const cv::Mat out = net_.forward();  // 1 x 9 x gh x gw
+  const int gh = out.size[2], gw = out.size[3];
+  const float* heat = out.ptr<float>(0, 0);
+  const size_t plane = static_cast<size_t>(gh) * gw;
+
+  const float thr = options_.detectorThreshold;
+  const float logit_thr = std::log(thr / (1.f - thr));
+  const float min_h = static_cast<float>(options_.minPlateHeight), max_h = static_cast<float>(options_.maxPlateHeight);
+  std::vector<Detection> dets;
+  for (int y = 0; y < gh; ++y) {
+    for (int x = 0; x < gw; ++x) {
+      const float v = heat[y * gw + x];
+      if (v < logit_thr) continue;
+      bool peak = true;  // a 3x3 local maximum (the heatmap's own non-maximum suppression)
+      for (int dy = -1; dy <= 1 && peak; ++dy) {
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int yy = y + dy, xx = x + dx;
+          if ((dy || dx) && yy >= 0 && yy < gh && xx >= 0 && xx < gw && heat[yy * gw + xx] > v) {
+            peak = false;
+            break;
+          }
+        }
+      }
+      if (!peak) continue;
+      Detection d;
+      d.score = 1.f / (1.f + std::exp(-v));
+      const float cx = (x + 0.5f) * kStride, cy = (y + 0.5f) * kStride;
+      for (int c = 0; c < 4; ++c) {
+        const float ox = heat[(1 + 2 * c) * plane + y * gw + x], oy = heat[(2 + 2 * c) * plane + y * gw + x];
+        d.corners[c] = cv::Point2f((cx + ox * kCornerUnit) * k, (cy + oy * kCornerUnit) * k);
+      }
+      // Plate height: the mean of its left and right edges, in full-resolution pixels.
+      const float h = 0.5f * (cv::norm(d.corners[3] - d.corners[0]) + cv::norm(d.corners[2] - d.corners[1]));
+      if (h < min_h || h > max_h) continue;
+      d.box = bounds(d.corners);
+      dets.push_back(d);
+    }
+  }
+  if (dets.empty()) return;
+  std::sort(dets.begin(), dets.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  const cv::Rect frame(0, 0, gray.cols, gray.rows);
+  std::vector<Detection> kept;
+  for (const auto& d : dets) {
+    if (std::any_of(kept.begin(), kept.end(), [&](const Detection& o) { return iou(o.box, d.box) >= 0.3f; })) continue;
+    kept.push_back(d);
+    PlateCandidate cand;
+    cand.box = cv::Rect(cv::Point(static_cast<int>(std::floor(d.box.x)), static_cast<int>(std::floor(d.box.y))),
+                        cv::Point(static_cast<int>(std::ceil(d.box.x + d.box.width)),
+                                  static_cast<int>(std::ceil(d.box.y + d.box.height)))) &
+               frame;
+    if (cand.box.width < 2 || cand.box.height < 2) continue;
+    cand.corners = d.corners;
+    cand.score = d.score;
+    ctx.candidates.push_back(cand);
+  }
+}
+
+}  // namespace platewatch

@@ -1,0 +1,100 @@
+"""Shared by training and evaluation: the downscale rule, targets and decoding. The decoding and
+the downscale rule mirror native/stages/localize_plates.cpp; keep them in sync."""
+import math
+
+import cv2
+import numpy as np
+
+from model import CORNER_UNIT, STRIDE
+
+MAX_INPUT_SIDE = 480  # the network sees the frame downscaled by k = ceil(max(w, h) / 480)
+
+
+def downscale_ratio(w, h, max_side=MAX_INPUT_SIDE):
+    return max(1, math.ceil(max(w, h) / max_side))
+
+
+def prepare(gray, max_side=MAX_INPUT_SIDE):
+    """Grey frame -> (network input padded to a multiple of 32, k)."""
+    h, w = gray.shape[:2]
+    k = downscale_ratio(w, h, max_side)
+    sw, sh = w // k, h // k
+    small = gray[: sh * k, : sw * k]
+    if k > 1:
+        small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
+    ph, pw = (sh + 31) // 32 * 32, (sw + 31) // 32 * 32
+    inp = np.zeros((ph, pw), np.uint8)
+    inp[:sh, :sw] = small
+    # replicate the last row/column into the padding so the border is not a strong edge
+    if ph > sh:
+        inp[sh:, :sw] = small[-1:, :]
+    if pw > sw:
+        inp[:, sw:] = inp[:, sw - 1:sw]
+    return inp, k
+
+
+def make_targets(quads_list, gh, gw):
+    """quads_list: per image a list of (4,2) corner arrays in input pixels.
+    Returns heat (B,1,gh,gw), reg (B,8,gh,gw), regw (B,1,gh,gw)."""
+    b = len(quads_list)
+    heat = np.zeros((b, 1, gh, gw), np.float32)
+    reg = np.zeros((b, 8, gh, gw), np.float32)
+    regw = np.zeros((b, 1, gh, gw), np.float32)
+    ys, xs = np.mgrid[0:gh, 0:gw].astype(np.float32)
+    cxs, cys = (xs + 0.5) * STRIDE, (ys + 0.5) * STRIDE
+    for i, quads in enumerate(quads_list):
+        for q in quads:
+            c = q.mean(0)
+            w = q[:, 0].max() - q[:, 0].min()
+            h = q[:, 1].max() - q[:, 1].min()
+            sx = max(0.6, w / STRIDE / 5.0)
+            sy = max(0.6, h / STRIDE / 5.0)
+            gx, gy = c[0] / STRIDE - 0.5, c[1] / STRIDE - 0.5
+            g = np.exp(-((xs - gx) ** 2) / (2 * sx * sx) - ((ys - gy) ** 2) / (2 * sy * sy))
+            ix, iy = int(round(gx)), int(round(gy))
+            if 0 <= ix < gw and 0 <= iy < gh:
+                g[iy, ix] = 1.0
+            heat[i, 0] = np.maximum(heat[i, 0], g)
+            m = (g > 0.4) & (g >= regw[i, 0])
+            if not m.any():
+                continue
+            regw[i, 0][m] = g[m]
+            for j in range(4):
+                reg[i, 2 * j][m] = (q[j, 0] - cxs[m]) / CORNER_UNIT
+                reg[i, 2 * j + 1][m] = (q[j, 1] - cys[m]) / CORNER_UNIT
+    return heat, reg, regw
+
+
+def decode(out, score_thr=0.5, nms_iou=0.3):
+    """out: (1,9,gh,gw) raw network output -> list of (score, corners (4,2) in input pixels)."""
+    logit = out[0, 0]
+    prob = 1.0 / (1.0 + np.exp(-logit))
+    mx = cv2.dilate(prob, np.ones((3, 3), np.uint8))
+    ys, xs = np.where((prob >= score_thr) & (prob >= mx))
+    dets = []
+    for y, x in zip(ys, xs):
+        cx, cy = (x + 0.5) * STRIDE, (y + 0.5) * STRIDE
+        q = out[0, 1:9, y, x].reshape(4, 2) * CORNER_UNIT + [cx, cy]
+        dets.append((float(prob[y, x]), q.astype(np.float32)))
+    dets.sort(key=lambda d: -d[0])
+    keep = []
+    for s, q in dets:
+        b = box_of(q)
+        if all(iou(b, box_of(k[1])) < nms_iou for k in keep):
+            keep.append((s, q))
+    return keep
+
+
+def box_of(q):
+    x0, y0 = q.min(0)
+    x1, y1 = q.max(0)
+    return (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+
+
+def iou(a, b):
+    ax1, ay1, bx1, by1 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
+    iw = max(0.0, min(ax1, bx1) - max(a[0], b[0]))
+    ih = max(0.0, min(ay1, by1) - max(a[1], b[1]))
+    inter = iw * ih
+    u = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / u if u > 0 else 0.0

@@ -1,0 +1,75 @@
+"""Generates the detector's synthetic training set: grey scenes already downscaled by an exact
+integer ratio (INTER_AREA, as the native stage does), with plate corners at network resolution.
+
+    nice -n 10 /usr/bin/python3 training/detector/gen_data.py --shards 0:40 --backgrounds ../shared/data/no-plates
+
+Writes training/out/detector/shard_NNNN.npz (images uint8 (N,H,W); quads float32 (M,4,2); owner int32 (M,)).
+Shard i is generated from seed 1000 + i, so any shard can be regenerated alone.
+"""
+import argparse
+import glob
+import os
+import random
+import sys
+
+import cv2
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, ROOT)
+from tools.synth.scene import SceneSpec, render_scene  # noqa: E402
+
+PATCH_H, PATCH_W = 192, 320
+SCALES = [(2, 0.3), (3, 0.5), (4, 0.2)]  # integer downscale ratio and its share
+
+
+def load_backgrounds(folder):
+    out = []
+    for f in sorted(glob.glob(os.path.join(folder, "*"))):
+        if f.endswith(".tsv"):
+            continue
+        im = cv2.imread(f, cv2.IMREAD_COLOR)
+        if im is not None:
+            out.append(im)
+    return out
+
+
+def make_shard(index, n, backgrounds, out_dir):
+    rng = random.Random(1000 + index)
+    images = np.zeros((n, PATCH_H, PATCH_W), np.uint8)
+    quads, owner = [], []
+    for i in range(n):
+        k = rng.choices([s for s, _ in SCALES], [p for _, p in SCALES])[0]
+        spec = SceneSpec(PATCH_W * k, PATCH_H * k, max(20.0, 6.5 * k), min(140.0, 45.0 * k), 4, 1.0, 0.15,
+                         True, True, backgrounds, gray=True)
+        scene, qs = render_scene(rng, spec)
+        images[i] = cv2.resize(scene, (PATCH_W, PATCH_H), interpolation=cv2.INTER_AREA)
+        for q in qs:
+            quads.append(q / k)
+            owner.append(i)
+    path = os.path.join(out_dir, f"shard_{index:04d}.npz")
+    np.savez_compressed(path + ".tmp.npz", images=images, quads=np.array(quads, np.float32).reshape(-1, 4, 2),
+                        owner=np.array(owner, np.int32))
+    os.replace(path + ".tmp.npz", path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shards", default="0:40", help="range a:b of shard indices to generate")
+    ap.add_argument("--per-shard", type=int, default=500)
+    ap.add_argument("--backgrounds", default=os.path.join(ROOT, "..", "shared", "data", "no-plates"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "training", "out", "detector"))
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    bgs = load_backgrounds(args.backgrounds) if os.path.isdir(args.backgrounds) else []
+    print(f"{len(bgs)} background photos", flush=True)
+    a, b = map(int, args.shards.split(":"))
+    for i in range(a, b):
+        if os.path.exists(os.path.join(args.out, f"shard_{i:04d}.npz")):
+            continue
+        make_shard(i, args.per_shard, bgs, args.out)
+        print(f"shard {i} done", flush=True)
+
+
+if __name__ == "__main__":
+    main()
