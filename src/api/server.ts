@@ -165,11 +165,12 @@ export async function openApiDocument(gov: Governance): Promise<unknown> {
  */
 export async function startApi(
   config: Config,
-  options: { governance?: Governance; hooks?: ApiHooks; port?: number } = {},
+  options: { governance?: Governance; hooks?: ApiHooks; port?: number; logLevel?: 'info' | 'warn' | 'error' } = {},
 ): Promise<{ app: FastifyInstance; url: string; governance: Governance; close(): Promise<void> }> {
   const governance = options.governance ?? Governance.open(config);
   const app = await buildApi(governance, {
-    logger: { level: 'info' },
+    // 'info' logs one line per request (method, path, status; never a header or a body).
+    logger: { level: options.logLevel ?? 'info' },
     bodyLimit: config.governance.api.bodyLimitBytes,
     hooks: options.hooks ?? {},
   });

@@ -41,6 +41,8 @@ export interface GovernanceRuntimeOptions extends GovernanceOptions {
   api?: boolean;
   /** Port override for the API (0: a free one). */
   apiPort?: number;
+  /** The API's request log: 'info' (one line per request) or quieter (default 'warn': the audit log has the rest). */
+  apiLogLevel?: 'info' | 'warn' | 'error';
   /**
    * How often the generated NATS authorization is recomputed and, when it changed, reloaded (ms).
    * Catches what other processes changed (the CLI) and exceptions that expired by themselves.
@@ -180,6 +182,7 @@ export class GovernanceRuntime {
       this.#api = await startApi(this.config, {
         governance: this.governance,
         ...(this.#options.apiPort === undefined ? {} : { port: this.#options.apiPort }),
+        logLevel: this.#options.apiLogLevel ?? 'warn',
         hooks: {
           ...(nc ? { purgeReadStream: (cutoff: number) => purgeReadStream(nc, cutoff) } : {}),
           natsPermissionsChanged: () => this.#permissionsChanged(),

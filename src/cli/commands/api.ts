@@ -26,6 +26,7 @@ export function registerApi(program: Command): void {
         hotlist,
         ...(o.port === undefined ? {} : { apiPort: Number(o.port) }),
         log: (line) => console.log(line),
+        apiLogLevel: 'info',
       });
       try {
         const natsUrl = o.natsUrl ?? config.nats.url ?? undefined;
