@@ -54,6 +54,7 @@ async function received(nc: NatsConnection, subject: string, publish: () => Prom
   })();
   await nc.flush();
   await publish();
+  await nc.flush().catch(() => {});
   await new Promise((r) => setTimeout(r, 200));
   sub.unsubscribe();
   return done;

@@ -91,6 +91,7 @@ describe('NATS permissions generated from alert profiles (real nats-server)', ()
     const raw = collect(nc.subscribe('>'));
     await nc.flush();
     await publishHits();
+    await nc.flush().catch(() => {});
     await Promise.all([prohibited.done, everything.done, raw.done]);
     expect(allowed.subjects).toEqual(['platewatch.hits.stolen_vehicle.cam1']);
     for (const refused of [prohibited, everything, raw]) {
@@ -117,6 +118,7 @@ describe('NATS permissions generated from alert profiles (real nats-server)', ()
     const sub = collect(nc.subscribe('platewatch.hits.stolen_vehicle.>'));
     await nc.flush();
     await publishHits();
+    await nc.flush().catch(() => {});
     await sub.done;
     expect(sub.subjects).toEqual([]);
     expect(sub.error?.name).toBe('PermissionViolationError');
@@ -128,6 +130,7 @@ describe('NATS permissions generated from alert profiles (real nats-server)', ()
     const sex = collect(nc.subscribe('platewatch.hits.sex_offender.>'));
     await nc.flush();
     await publishHits();
+    await nc.flush().catch(() => {});
     await sex.done;
     expect(gang.subjects).toEqual(['platewatch.hits.gang_terrorist.cam1']);
     expect(sex.error?.name).toBe('PermissionViolationError');
@@ -140,6 +143,7 @@ describe('NATS permissions generated from alert profiles (real nats-server)', ()
     const after = collect(nc2.subscribe('platewatch.hits.gang_terrorist.>'));
     await nc2.flush();
     await publishHits();
+    await nc2.flush().catch(() => {});
     await after.done;
     expect(after.subjects).toEqual([]);
     expect(after.error?.name).toBe('PermissionViolationError');
