@@ -128,6 +128,7 @@ describe('a bad source at run time is a typed error event and a reconnect, never
     expect(rec.statuses[1]).toMatchObject({ attempt: 1, delayMs: 50, code: 'ERR_SOURCE' });
     expect(rec.statuses[3]).toMatchObject({ attempt: 2, delayMs: 100 });
     expect(rec.errors).toHaveLength(3);
+    expect(rec.errors.map((e) => e.fatal)).toEqual([false, false, true]); // no retry follows the last
     expect(rec.errors[0]).toBeInstanceOf(CaptureError);
     expect(rec.errors[0]!.message.length).toBeGreaterThan(10); // GStreamer's own words
     await cam.close();
@@ -227,7 +228,9 @@ describe('a bad source at run time is a typed error event and a reconnect, never
     const s = cam.stats();
     expect(s.width).toBe(640);
     expect(s.framesDecoded).toBeGreaterThan(60);
-    expect(s.framesAnalysed).toBe(s.framesDecoded - s.framesDropped.busy);
+    // Every decoded frame is analysed or dropped (up to 2 may still be in flight at eos).
+    expect(s.framesAnalysed + s.framesDropped.busy).toBeLessThanOrEqual(s.framesDecoded);
+    expect(s.framesAnalysed + s.framesDropped.busy).toBeGreaterThanOrEqual(s.framesDecoded - 2);
     expect(s.analysisErrors).toBe(0);
     expect(rec.errors).toEqual([]);
   });

@@ -198,14 +198,16 @@ void Camera::supervise() {
     if (result.end == SessionEnd::kEos) {
       result.code = codes::kStreamEnded;
       result.message = "the live source ended the stream";
-      CameraEvent ended{EventType::kError};
-      ended.code = result.code;
-      ended.message = result.message;
-      emit(ended);
     }
     if (decoded_.load() > decoded_before) attempt = 0;  // it played: start the backoff over
     ++attempt;
     const bool give_up = options_.reconnect.maxAttempts > 0 && attempt > options_.reconnect.maxAttempts;
+    CameraEvent error{EventType::kError};  // fatal when no retry follows
+    error.code = result.code;
+    error.message = result.message;
+    error.debug = result.debug;
+    error.fatal = give_up;
+    emit(error);
     if (give_up) {
       set_state("failed");
       CameraEvent failed{EventType::kFailed};
@@ -367,11 +369,7 @@ Camera::SessionResult Camera::play_session() {
     result.end = SessionEnd::kError;
     result.code = code;
     result.message = message;
-    CameraEvent e{EventType::kError};
-    e.code = code;
-    e.message = message;
-    e.debug = debug;
-    emit(e);
+    result.debug = debug;
   };
   if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     // The reason is on the bus as an error message, if the element posted one.
@@ -475,7 +473,14 @@ void Camera::analyse() {
     GstBuffer* buffer = gst_sample_get_buffer(frame.sample);
     if (!buffer || !gst_video_info_from_caps(&info, gst_sample_get_caps(frame.sample)) ||
         !gst_video_frame_map(&vf, &info, buffer, GST_MAP_READ)) {
-      analysis_errors_++;
+      const uint64_t n = ++analysis_errors_;
+      if (n == 1 || n - errors_reported >= 100) {  // the first and then every 100th
+        errors_reported = n;
+        CameraEvent err{EventType::kError};
+        err.code = codes::kStream;
+        err.message = "decoded frame " + std::to_string(frame.seq) + " cannot be read (buffer and caps disagree)";
+        emit(err);
+      }
       gst_sample_unref(frame.sample);
       continue;
     }

@@ -64,7 +64,7 @@ class Camera {
   enum class SessionEnd { kStopped, kEos, kError };
   struct SessionResult {
     SessionEnd end = SessionEnd::kStopped;
-    std::string code, message;
+    std::string code, message, debug;
   };
 
   void supervise();
