@@ -174,7 +174,19 @@ export async function startApi(
     bodyLimit: config.governance.api.bodyLimitBytes,
     hooks: options.hooks ?? {},
   });
-  const url = await app.listen({ host: config.governance.api.host, port: options.port ?? config.governance.api.port });
+  const host = config.governance.api.host;
+  const port = options.port ?? config.governance.api.port;
+  let url: string;
+  try {
+    url = await app.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    if (!options.governance) await governance.close();
+    throw new ConfigError(
+      `the HTTP API cannot listen on ${host}:${port} (${(err as Error).message}): set governance.api.host / governance.api.port`,
+      { cause: err },
+    );
+  }
   return {
     app,
     url,
