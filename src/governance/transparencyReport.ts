@@ -11,7 +11,10 @@ export interface TransparencyReport {
   agency: string;
   generatedAt: string;
   period: { from: string; to: string; days: number };
+  /** Cameras that reported reads in the period. */
   cameras: number;
+  /** Cameras in the configuration, when known. */
+  camerasConfigured: number | null;
   reads: number;
   hits: { total: number; byCategory: Record<string, number> };
   searches: { total: number; refused: number; byPurpose: Record<string, number> };
@@ -36,7 +39,12 @@ export interface TransparencyReport {
 
 const DAY = 86_400_000;
 
-export function transparencyReport(gov: Governance, actor: Actor, days = 30): TransparencyReport {
+export function transparencyReport(
+  gov: Governance,
+  actor: Actor,
+  days = 30,
+  camerasConfigured: number | null = null,
+): TransparencyReport {
   const to = gov.ctx.now();
   const from = to - days * DAY;
   const audit = gov.auditLog.query({ from, to, limit: Number.MAX_SAFE_INTEGER });
@@ -55,6 +63,7 @@ export function transparencyReport(gov: Governance, actor: Actor, days = 30): Tr
     generatedAt: new Date(to).toISOString(),
     period: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), days },
     cameras: history.cameras,
+    camerasConfigured,
     reads: history.reads,
     hits: { total: Object.values(hitsByCategory).reduce((a, b) => a + b, 0), byCategory: labelled },
     searches: {
@@ -103,7 +112,7 @@ export function formatTransparencyReport(r: TransparencyReport): string {
   return [
     `ALPR transparency report: ${r.agency}`,
     `Period: ${r.period.from} to ${r.period.to} (${r.period.days} days); generated ${r.generatedAt}`,
-    `Cameras reporting: ${r.cameras}`,
+    `Cameras reporting: ${r.cameras}${r.camerasConfigured === null ? '' : ` of ${r.camerasConfigured} configured`}`,
     `Vehicles read (plate groups): ${r.reads}`,
     `Hits: ${r.hits.total}`,
     kv(r.hits.byCategory),

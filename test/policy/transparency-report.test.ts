@@ -85,8 +85,9 @@ describe('Transparency report', () => {
     ).toThrow();
     g.audit.verify(f.actors.auditor);
 
-    const r = transparencyReport(g, f.actors.chief);
+    const r = transparencyReport(g, f.actors.chief, 30, 4);
     expect(r.cameras).toBe(2);
+    expect(r.camerasConfigured).toBe(4);
     expect(r.reads).toBe(2);
     expect(r.hits).toEqual({ total: 3, byCategory: { 'Stolen Vehicle': 2, 'Amber Alert': 1 } });
     expect(r.searches).toEqual({ total: 2, refused: 1, byPurpose: { amber_alert: 1 } });
@@ -101,6 +102,7 @@ describe('Transparency report', () => {
 
     const text = formatTransparencyReport(r);
     expect(text).toContain('Hits: 3');
+    expect(text).toContain('Cameras reporting: 2 of 4 configured');
     expect(text).toContain('Retention in force: 30 days');
     // Public: no plate, no user, no case number, no requesting agency.
     for (const secret of ['ZZTOP99', 'QQ12345', 'MP-2026-3', 'ICE ERO']) {
