@@ -5,12 +5,28 @@
 #include <opencv2/imgproc.hpp>
 
 #include "error.h"
+#include "plate_model.h"
+#include "stages/decode_plate.h"
+#include "stages/identify_state.h"
 #include "stages/localize_edges.h"
+#include "stages/read_plate.h"
+#include "stages/rectify_plate.h"
+#include "stages/whole_image_plate.h"
 
 namespace platewatch {
 
 Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
-  stages_.push_back(std::make_unique<LocalizeEdges>(options_));
+  // The reader model is loaded first: a missing model fails construction with ERR_MODEL.
+  const auto reader = load_plate_model_info(options_.modelDir);
+  if (options_.wholeImageIsPlate) {
+    stages_.push_back(std::make_unique<WholeImagePlate>());
+  } else {
+    stages_.push_back(std::make_unique<LocalizeEdges>(options_));
+  }
+  stages_.push_back(std::make_unique<RectifyPlate>());
+  stages_.push_back(std::make_unique<ReadPlate>(reader));
+  stages_.push_back(std::make_unique<DecodePlate>(options_, reader));
+  stages_.push_back(std::make_unique<IdentifyState>(options_, reader));
 }
 
 void Recognizer::run(FrameContext& ctx) {

@@ -53,13 +53,6 @@ void LocalizeEdges::run(FrameContext& ctx) {
   }
   std::sort(ctx.candidates.begin(), ctx.candidates.end(),
             [](const PlateCandidate& a, const PlateCandidate& b) { return a.score > b.score; });
-  // Until OCR lands, every candidate becomes an unread region so the whole path is exercised.
-  for (const auto& cand : ctx.candidates) {
-    PlateRead read;
-    read.box = cand.box;
-    read.confidence = 0.f;
-    ctx.reads.push_back(read);
-  }
 }
 
 }  // namespace platewatch

@@ -1,11 +1,13 @@
 """The plate reader network: an all-convolution trunk with two heads.
 
-- text: SLOTS fixed character slots (fast-plate-ocr style), each a softmax over ALPHABET + pad '_'
-  (text is left-aligned, unused slots are pad);
+- text: CTC over the plate's width (LPRNet style, 2-D pooling only): STEPS columns, each a softmax
+  over ALPHABET + blank (the last class). Weights are shared across positions, which learned far
+  faster on 2 CPU cores than fixed character slots with a dense head (8 % vs 50 %+ synthetic
+  exact match after the same 2000 steps);
 - state: a softmax over the state codes (tools.synth.us_states.STATE_CODES).
 
-Input: 1x3x48x96 BGR scaled to 0..1. Only Conv/BatchNorm/ReLU/MaxPool/Flatten/Linear/Softmax,
-so OpenCV 4.6 dnn imports the opset-11 export.
+Input: 1x3x48x96 BGR scaled to 0..1. Only Conv/BatchNorm/ReLU/MaxPool/Flatten/Gemm/Softmax, so
+OpenCV 4.6 dnn imports the opset-11 export.
 """
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ import torch
 from torch import nn
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-PAD = "_"
-SLOTS = 10
+BLANK = len(ALPHABET)
+MAX_CHARS = 10
 IN_H, IN_W = 48, 96
+STEPS = IN_W // 4
 
 
 def cbr(cin: int, cout: int, stride: int = 1) -> list[nn.Module]:
@@ -23,38 +26,36 @@ def cbr(cin: int, cout: int, stride: int = 1) -> list[nn.Module]:
 
 
 class PlateNet(nn.Module):
-    def __init__(self, n_states: int, width: float = 1.0) -> None:
+    def __init__(self, n_states: int) -> None:
         super().__init__()
-        c = [int(v * width) for v in (16, 24, 48, 64, 96)]
         self.trunk = nn.Sequential(
-            *cbr(3, c[0], 2),  # 24x48
-            *cbr(c[0], c[1]),
+            *cbr(3, 16, 2),  # 24x48
+            *cbr(16, 32),
             nn.MaxPool2d(2),  # 12x24
-            *cbr(c[1], c[2]),
-            nn.MaxPool2d(2),  # 6x12
-            *cbr(c[2], c[3]),
-            *cbr(c[3], c[3]),
-            nn.MaxPool2d(2),  # 3x6
-            *cbr(c[3], c[4]),
+            *cbr(32, 48),
+            *cbr(48, 64),
+            nn.MaxPool2d((2, 1)),  # 6x24
+            *cbr(64, 96),
+            nn.MaxPool2d((2, 1)),  # 3x24
         )
-        feat = c[4] * (IN_H // 16) * (IN_W // 16)
-        self.text_reduce = nn.Sequential(nn.Conv2d(c[4], 64, 1), nn.ReLU(inplace=True))
-        self.text_fc = nn.Linear(64 * (IN_H // 16) * (IN_W // 16), SLOTS * (len(ALPHABET) + 1))
-        self.state_reduce = nn.Sequential(nn.Conv2d(c[4], 32, 1), nn.ReLU(inplace=True))
-        self.state_fc = nn.Sequential(nn.Linear(32 * (IN_H // 16) * (IN_W // 16), 128), nn.ReLU(inplace=True), nn.Linear(128, n_states))
-        self.drop = nn.Dropout(0.2)
-        self.n_states = n_states
-        _ = feat
+        self.text = nn.Sequential(
+            nn.Conv2d(96, 128, (3, 3), padding=(0, 1)),  # 1x24: each column sees the full height
+            nn.ReLU(inplace=True),
+            nn.Dropout(0.1),
+            nn.Conv2d(128, BLANK + 1, 1),
+        )
+        self.state_reduce = nn.Sequential(nn.Conv2d(96, 32, 1), nn.ReLU(inplace=True))
+        self.state_fc = nn.Sequential(nn.Dropout(0.2), nn.Linear(32 * 3 * STEPS, 128), nn.ReLU(inplace=True),
+                                      nn.Linear(128, n_states))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Text logits [N, classes, 1, STEPS] and state logits [N, states]."""
         f = self.trunk(x)
-        t = self.text_fc(self.drop(torch.flatten(self.text_reduce(f), 1)))
-        s = self.state_fc(self.drop(torch.flatten(self.state_reduce(f), 1)))
-        return t.view(-1, SLOTS, len(ALPHABET) + 1), s
+        return self.text(f), self.state_fc(torch.flatten(self.state_reduce(f), 1))
 
 
 class ExportWrapper(nn.Module):
-    """Softmaxed outputs for inference: text [1, SLOTS, 37], state [1, n_states]."""
+    """Softmaxed outputs for inference: text [1, classes, 1, STEPS], state [1, n_states]."""
 
     def __init__(self, net: PlateNet) -> None:
         super().__init__()
@@ -62,9 +63,22 @@ class ExportWrapper(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         t, s = self.net(x)
-        return torch.softmax(t, dim=2), torch.softmax(s, dim=1)
+        return torch.softmax(t, dim=1), torch.softmax(s, dim=1)
 
 
 def encode(text: str) -> list[int]:
-    ids = [ALPHABET.index(ch) for ch in text[:SLOTS] if ch in ALPHABET]
-    return ids + [len(ALPHABET)] * (SLOTS - len(ids))
+    return [ALPHABET.index(ch) for ch in text[:MAX_CHARS] if ch in ALPHABET]
+
+
+def greedy_decode(logits: torch.Tensor) -> list[str]:
+    """Best-path CTC decoding of [N, classes, 1, STEPS] logits."""
+    best = logits[:, :, 0, :].argmax(1).numpy()
+    out = []
+    for row in best:
+        prev, chars = BLANK, []
+        for c in row:
+            if c != prev and c != BLANK:
+                chars.append(ALPHABET[c])
+            prev = c
+        out.append("".join(chars))
+    return out

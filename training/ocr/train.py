@@ -26,9 +26,8 @@ import torch
 from torch import nn
 
 from tools.synth.us_states import STATE_CODES
-from training.ocr.model import ALPHABET, IN_H, IN_W, SLOTS, ExportWrapper, PlateNet, encode
+from training.ocr.model import ALPHABET, BLANK, IN_H, IN_W, STEPS, ExportWrapper, PlateNet, encode, greedy_decode
 
-PAD_ID = len(ALPHABET)
 
 
 def load_chunks(folder: str, limit: int = 0) -> tuple[np.ndarray, list[str], list[str]]:
@@ -105,11 +104,10 @@ def evaluate(net: PlateNet, ims: np.ndarray, texts: list[str], states: list[str]
     ok = st = n_st = 0
     for i in range(0, len(ims), 128):
         t, s = net(to_tensor(ims[i:i + 128]))
-        tp = t.argmax(2).numpy()
+        preds = greedy_decode(t)
         sp = s.argmax(1).numpy()
-        for k in range(len(tp)):
-            pred = "".join(ALPHABET[c] for c in tp[k] if c != PAD_ID)
-            ok += pred == texts[i + k]
+        for k in range(len(preds)):
+            ok += preds[k] == texts[i + k]
             if states[i + k] in STATE_CODES:
                 n_st += 1
                 st += STATE_CODES[sp[k]] == states[i + k]
@@ -154,7 +152,8 @@ def write_metadata(onnx_path: str, extra: dict[str, object]) -> None:
         "onnx": os.path.basename(onnx_path),
         "input_width": IN_W,
         "input_height": IN_H,
-        "slots": SLOTS,
+        "decoder": "ctc",
+        "steps": STEPS,
         "alphabet": ALPHABET,
         "states": list(STATE_CODES),
         "formats": {c: sorted({"".join(ch for ch in f if ch in "LDX") for f in STATES[c].formats}) for c in STATE_CODES},
@@ -188,7 +187,7 @@ def main() -> None:
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
     s_ims, s_txt, s_st = load_chunks(a.synth)
-    s_y = torch.tensor([encode(t) for t in s_txt])
+    s_y = [encode(t) for t in s_txt]
     s_sy = torch.tensor([state_id(s) for s in s_st])
     val = load_chunks(a.val) if os.path.isdir(a.val) else None
 
@@ -208,7 +207,7 @@ def main() -> None:
     steps = a.steps or int(a.epochs * len(s_ims) / a.batch)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps, pct_start=0.15 if not a.init else 0.05)
-    text_loss = nn.CrossEntropyLoss(label_smoothing=0.1)
+    ctc = nn.CTCLoss(blank=BLANK, zero_infinity=True)
     state_loss = nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=-100)
     n_real = int(a.batch * a.real_weight) if real_train else 0
     t0 = time.time()
@@ -219,7 +218,7 @@ def main() -> None:
         if pos + nb > len(perm):
             if a.steps:
                 s_ims, s_txt, s_st = load_chunks(a.synth)
-                s_y = torch.tensor([encode(t) for t in s_txt])
+                s_y = [encode(t) for t in s_txt]
                 s_sy = torch.tensor([state_id(s) for s in s_st])
                 print(f"pass over {len(s_ims)} synthetic samples", flush=True)
             perm = np.random.default_rng(a.seed + step).permutation(len(s_ims))
@@ -227,18 +226,22 @@ def main() -> None:
         idx = np.sort(perm[pos:pos + nb])
         pos += nb
         xb = s_ims[idx]
-        yb = s_y[idx]
+        yb = [s_y[i] for i in idx]
         syb = s_sy[idx]
         if n_real:
             picks = [real_train[rng.randrange(len(real_train))] for _ in range(n_real)]
             rx = np.stack([augment_real(p[0], rng) for p in picks])
             xb = np.concatenate([xb, rx])
-            yb = torch.cat([yb, torch.tensor([encode(p[1]) for p in picks])])
+            yb = yb + [encode(p[1]) for p in picks]
             syb = torch.cat([syb, torch.tensor([state_id(p[2]) for p in picks])])
         t, s = net(to_tensor(xb))
-        loss = text_loss(t.reshape(-1, t.shape[-1]), yb.reshape(-1)) + 0.5 * state_loss(s, syb)
+        logp = t[:, :, 0, :].permute(2, 0, 1).log_softmax(2)  # [STEPS, N, classes]
+        targets = torch.tensor([c for y in yb for c in y], dtype=torch.long)
+        lengths = torch.tensor([len(y) for y in yb], dtype=torch.long)
+        loss = ctc(logp, targets, torch.full((len(yb),), STEPS, dtype=torch.long), lengths) + 0.5 * state_loss(s, syb)
         opt.zero_grad()
         loss.backward()
+        nn.utils.clip_grad_norm_(net.parameters(), 5.0)
         opt.step()
         sched.step()
         if step % 200 == 0 or step == steps - 1:
@@ -255,6 +258,7 @@ def main() -> None:
         result["heldout_files"] = [x[3] for x in real_test]
         print(f"held-out fold {a.fold}: top1 {r['top1']:.3f} state {r['state']:.3f} n {r['n']}", flush=True)
     if a.onnx:
+        os.makedirs(os.path.dirname(os.path.abspath(a.onnx)), exist_ok=True)
         export_onnx(net, a.onnx)
         write_metadata(a.onnx, {k: v for k, v in result.items() if k != "heldout_files"})
         print(f"exported {a.onnx} ({os.path.getsize(a.onnx) / 1e6:.2f} MB)")

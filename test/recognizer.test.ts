@@ -1,0 +1,166 @@
+/**
+ * The plate reader (rectify -> read -> decode -> state) on plates the project renders itself
+ * (tools/synth/plate.py), and its behaviour on bad input. Needs the committed models/, not ../shared.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { ImageInputError, ModelError } from '../src/errors.js';
+import { recognize } from '../src/native.js';
+import { modelDir } from '../src/paths.js';
+import { fixtureDir, PYTHON, renderPlate } from './fixtures.js';
+
+const crop = { wholeImageIsPlate: true } as const;
+
+/** Writes an image made by a line of numpy/cv2 code (`img` must be assigned); returns its path. */
+function makeImage(name: string, code: string): string {
+  const out = path.join(fixtureDir(), name);
+  execFileSync(PYTHON, ['-c', `import numpy as np, cv2\n${code}\nassert cv2.imwrite(${JSON.stringify(out)}, img)`]);
+  return out;
+}
+
+describe('plate reader on rendered plates', () => {
+  const plates: [string, string][] = [
+    ['7ABC123', 'ca'],
+    ['KXR4821', 'tx'],
+    ['HDF2040', 'ny'],
+    ['5NB018', 'il'],
+  ];
+  for (const [text, state] of plates) {
+    it(`reads ${text} (${state}) from a rendered plate crop`, async () => {
+      const res = await recognize(renderPlate(text, state), crop);
+      expect(res.reads).toHaveLength(1);
+      const read = res.reads[0]!;
+      expect(read.plate).toBe(text);
+      expect(read.confidence).toBeGreaterThan(0.5);
+      expect(read.confidence).toBeLessThanOrEqual(1);
+      expect(read.charConfidences).toHaveLength(text.length);
+      for (const c of read.charConfidences) expect(c).toBeGreaterThanOrEqual(0.35);
+      expect(read.candidates[0]!.plate).toBe(text);
+      expect(read.box).toEqual({ x: 0, y: 0, width: 300, height: 150 });
+      expect(Object.keys(res.stageMs)).toEqual([
+        'whole_image_plate',
+        'rectify_plate',
+        'read_plate',
+        'decode_plate',
+        'identify_state',
+      ]);
+    });
+  }
+
+  it('top-N alternatives are distinct, best first, at most topN', async () => {
+    const res = await recognize(renderPlate('8BRS512', 'ca'), { ...crop, topN: 3 });
+    const c = res.reads[0]!.candidates;
+    expect(c.length).toBeGreaterThan(0);
+    expect(c.length).toBeLessThanOrEqual(3);
+    expect(new Set(c.map((x) => x.plate)).size).toBe(c.length);
+    for (let i = 1; i < c.length; i++) expect(c[i]!.confidence).toBeLessThanOrEqual(c[i - 1]!.confidence);
+  });
+
+  it('reports a two-letter state with a confidence, or none when unsure', async () => {
+    const res = await recognize(renderPlate('6TRJ244', 'ca'), { ...crop, stateMinConfidence: 0 });
+    const read = res.reads[0]!;
+    expect(read.state).toMatch(/^[A-Z]{2}$/);
+    expect(read.stateConfidence).toBeGreaterThan(0);
+    const strict = await recognize(renderPlate('6TRJ244', 'ca'), { ...crop, stateMinConfidence: 1 });
+    expect(strict.reads[0]!.state).toBeUndefined();
+  });
+
+  it('rejects a crop with no plate text (noise, a flat wall)', async () => {
+    const noise = makeImage(
+      'noise.png',
+      'img = np.random.default_rng(3).integers(0, 255, (64, 128, 3)).astype(np.uint8)',
+    );
+    const flat = makeImage('flat.png', 'img = np.full((80, 160, 3), 128, np.uint8)');
+    for (const f of [noise, flat]) expect((await recognize(f, crop)).reads).toEqual([]);
+  });
+
+  it('a read below minCharConfidence is rejected', async () => {
+    const res = await recognize(renderPlate('7ABC123', 'ca'), { ...crop, minCharConfidence: 1 });
+    expect(res.reads).toEqual([]);
+  });
+});
+
+describe('plate reader with bad input never crashes', () => {
+  const images: [string, () => string][] = [
+    ['a 1x1 image', () => makeImage('tiny.png', 'img = np.zeros((1, 1, 3), np.uint8)')],
+    ['a 3x2 image', () => makeImage('tiny2.png', 'img = np.full((2, 3, 3), 200, np.uint8)')],
+    [
+      'an 8K image',
+      () => makeImage('8k.png', 'img = np.zeros((4320, 7680, 3), np.uint8); img[2000:2150, 3000:3300] = 255'),
+    ],
+    [
+      'a grey-scale plate',
+      () => makeImage('grey.png', `img = cv2.imread(${JSON.stringify(renderPlate('GRY123'))}, cv2.IMREAD_GRAYSCALE)`),
+    ],
+    [
+      'a 4-channel plate',
+      () =>
+        makeImage(
+          'bgra.png',
+          `img = cv2.cvtColor(cv2.imread(${JSON.stringify(renderPlate('RGBA42'))}), cv2.COLOR_BGR2BGRA)`,
+        ),
+    ],
+  ];
+  for (const [what, make] of images) {
+    for (const mode of ['crop', 'scene'] as const) {
+      it(`${what} as a ${mode} resolves with a reads array`, async () => {
+        const res = await recognize(make(), mode === 'crop' ? crop : {});
+        expect(Array.isArray(res.reads)).toBe(true);
+        for (const r of res.reads) expect(r.plate).toMatch(/^[A-Z0-9]{2,10}$/);
+      });
+    }
+  }
+
+  it('grey-scale and 4-channel plates are still read', async () => {
+    const grey = makeImage(
+      'grey2.png',
+      `img = cv2.imread(${JSON.stringify(renderPlate('4GRY512'))}, cv2.IMREAD_GRAYSCALE)`,
+    );
+    const bgra = makeImage(
+      'bgra2.png',
+      `img = cv2.cvtColor(cv2.imread(${JSON.stringify(renderPlate('7RGB300'))}), cv2.COLOR_BGR2BGRA)`,
+    );
+    expect((await recognize(grey, crop)).reads[0]?.plate).toBe('4GRY512');
+    expect((await recognize(bgra, crop)).reads[0]?.plate).toBe('7RGB300');
+  });
+
+  it('corrupt and empty inputs reject with ImageInputError in crop mode too', async () => {
+    for (const input of [Buffer.alloc(0), Buffer.from('not an image at all')]) {
+      const err = await recognize(input, crop).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ImageInputError);
+    }
+  });
+});
+
+describe('plate reader model files', () => {
+  it('a missing model folder rejects with ModelError ERR_MODEL naming the path', async () => {
+    const dir = path.join(fixtureDir(), 'no-models');
+    mkdirSync(dir, { recursive: true });
+    const err = await recognize(renderPlate('MDL123'), { ...crop, modelDir: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect((err as ModelError).code).toBe('ERR_MODEL');
+    expect((err as Error).message).toContain(dir);
+  });
+
+  it('a corrupt network file rejects with ModelError naming the file', async () => {
+    const dir = path.join(fixtureDir(), 'bad-models');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(path.join(modelDir, 'plate_ocr.json'), path.join(dir, 'plate_ocr.json'));
+    writeFileSync(path.join(dir, 'plate_ocr.onnx'), 'this is not an ONNX graph');
+    const err = await recognize(renderPlate('MDL456'), { ...crop, modelDir: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect((err as Error).message).toContain(path.join(dir, 'plate_ocr.onnx'));
+  });
+
+  it('malformed metadata rejects with ModelError', async () => {
+    const dir = path.join(fixtureDir(), 'bad-meta');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'plate_ocr.json'), '{"slots": ');
+    const err = await recognize(renderPlate('MDL789'), { ...crop, modelDir: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelError);
+  });
+});
