@@ -196,7 +196,11 @@ describe('Camera on a file (sample footage)', () => {
     await until(() => cam.stats().framesDecoded >= 30, 10_000, '30 frames');
     const s = cam.stats();
     expect(s.framesAnalysed).toBe(1); // the first frame has nothing to compare with
-    expect(s.framesSkipped.motion).toBeGreaterThanOrEqual(28);
+    // The rest were skipped as still (a few may be in flight, or replaced while the first was analysed).
+    expect(s.framesSkipped.motion + s.framesAnalysed + s.framesDropped.busy).toBeGreaterThanOrEqual(
+      s.framesDecoded - 2,
+    );
+    expect(s.framesSkipped.motion).toBeGreaterThan(s.framesDecoded / 2);
   });
 
   it('stop() and close() are idempotent; a closed camera reports final stats and refuses start()', async () => {
