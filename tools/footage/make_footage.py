@@ -3,7 +3,7 @@ toward a fixed roadway camera, encoded as H.264 MP4 (GStreamer x264enc) with a m
 plate appears in which file at which times.
 
 Deterministic: the same --seed gives the same frames and the same manifest (x264 runs single-threaded,
-so the bytes match too). Only Debian-packaged dependencies (python3-opencv built with GStreamer,
+so the encoded video matches too; only the MP4 header's creation time differs). Only Debian-packaged dependencies (python3-opencv built with GStreamer,
 python3-numpy, python3-pil via tools.synth.plate, gstreamer1.0-plugins-ugly for x264enc).
 
     /usr/bin/python3 -m tools.footage.make_footage --out samples            # the committed samples
