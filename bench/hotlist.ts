@@ -8,6 +8,7 @@
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 
 import { HotlistStore } from '../src/hotlist/HotlistStore.js';
 import { importHotlist } from '../src/hotlist/importHotlist.js';
@@ -90,6 +91,8 @@ function argValue(name: string): string | undefined {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // As `platewatch hotlist import` does: a larger young generation for allocation-heavy loading.
+  v8.setFlagsFromString('--max-semi-space-size=64');
   const result = await runHotlistBench({
     ...(argValue('--entries') ? { entries: Number(argValue('--entries')) } : {}),
     ...(argValue('--lookups') ? { lookups: Number(argValue('--lookups')) } : {}),

@@ -157,3 +157,31 @@ describe('HotlistStore reader view', () => {
     expect(b.lookup('BBB222')).toHaveLength(1);
   });
 });
+
+describe('HotlistStore imported lists (bucketed)', () => {
+  it('keeps every field, counts repeats of a plate and record id once, and tabs or newlines in text do not break a record', async () => {
+    const s = openStore();
+    const e = entry('7ABC123', { reason: 'stolen\tfrom lot 3\nblue Café', expiresAt: Date.now() + 3_600_000 });
+    const sum = await s.replaceSource('CA_DOJ', [e, { ...e }, entry('7ABC124', { recordId: 'other' })]);
+    expect(sum).toMatchObject({ total: 2, duplicates: 1, added: 2 });
+    const [m] = s.lookup('7ABC123', 'CA');
+    expect(m?.entry).toEqual({ ...e, reason: 'stolen from lot 3 blue Café' });
+    expect([...s.entries('CA_DOJ')]).toHaveLength(2);
+  });
+});
+
+describe('HotlistStore import spilling to partition files', () => {
+  it('a list larger than the memory budget is spilled, sorted and loaded whole', async () => {
+    const s = new HotlistStore(mkdtempSync(path.join(tmpdir(), 'platewatch-hotlist-spill-')), { spillChars: 2000 });
+    stores.push(s);
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      entry(`S${String(i).padStart(5, '0')}Q`, { recordId: `R${i}` }),
+    );
+    const chunks: HotlistEntry[][] = [];
+    for (let i = 0; i < many.length; i += 100) chunks.push(many.slice(i, i + 100));
+    const sum = await s.replaceSource('CA_DOJ', chunks);
+    expect(sum).toMatchObject({ total: 3000, duplicates: 0 });
+    for (const e of many.filter((_, i) => i % 97 === 0)) expect(s.lookup(e.plate)[0]?.entry.recordId).toBe(e.recordId);
+    expect([...s.entries()]).toHaveLength(3000);
+  });
+});

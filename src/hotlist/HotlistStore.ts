@@ -3,8 +3,11 @@
  * batched transactions elsewhere (the importer, governance's manual entries).
  *
  * Layout (one LMDB environment, named databases):
- * - `index`:   "<skeleton> <plate> <source> <gen> <recordId>" -> HotlistEntry. Keys sort by look-alike
- *              skeleton, then plate, so one range read finds the exact and the look-alike candidates.
+ * - `buckets`: "<source> <gen> <bucket>" -> text lines of the entries whose look-alike skeleton starts with
+ *              <bucket> (bucketLines.ts): imported lists (generation >= 1), one record per bucket, so
+ *              one read finds a list's exact and look-alike candidates.
+ * - `index`:   "<skeleton> <plate> <source> <gen> <recordId>" -> entry fields: entries written one by one
+ *              (manual entries, generation 0). Keys sort by skeleton, then plate: one range read.
  * - `sources`: source name -> SourceInfo. A refresh writes a whole new generation of a source, then flips
  *              `activeGen` in one transaction: readers see the old list or the new one, never half.
  * - `records`: "<source> <recordId>" -> index key, for entries written one by one (manual entries), so
@@ -16,10 +19,11 @@
  *              changes, so another process's refresh is seen at the next lookup.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import nodePath from 'node:path';
 
 import { type Database, open, type RootDatabase } from 'lmdb';
-
+import { allLines, BUCKET_CHARS, bucketOf, fromLine, identity, linesOf, toLine } from './bucketLines.js';
 import {
   type HotlistEntry,
   HotlistError,
@@ -35,8 +39,10 @@ import { SkeletonFilter, skeletonHashes } from './SkeletonFilter.js';
 export interface HotlistStoreOptions {
   /** Largest number of look-alike substitutions a look-alike match may have (the order says one). */
   maxLookalikeEdits?: number;
-  /** Entries per write transaction during a refresh (memory vs commit count). */
+  /** Keys deleted per write transaction when an old generation is dropped. */
   batchSize?: number;
+  /** Characters of entry lines an import keeps in memory before spilling to files (~2 bytes each). */
+  spillChars?: number;
 }
 
 export interface ReplaceSummary {
@@ -47,11 +53,7 @@ export interface ReplaceSummary {
   added: number;
   /** Entries of the previous list that are gone. */
   removed: number;
-  /**
-   * Lines repeating the plate and record id of a line shortly before (within one write batch of
-   * `batchSize`); the first is kept. A repeat further apart overwrites the earlier one and is counted in
-   * `total`.
-   */
+  /** Entries repeating the plate and record id of another entry of the list: one of them is kept. */
   duplicates: number;
   generation: number;
 }
@@ -132,8 +134,32 @@ function decodeValue(k: ParsedKey, v: StoredValue): HotlistEntry {
 interface ReaderView {
   epoch: Buffer | undefined;
   gens: Map<string, number>;
-  /** undefined: some list has no filter, so every lookup reads the index. */
-  filters: SkeletonFilter[] | undefined;
+  lists: { source: string; gen: number; filter: SkeletonFilter | undefined }[];
+}
+
+const SPILL_CHARS = 256 * 1024 * 1024;
+
+/** Same skeleton, plate and record id (the first three fields), without allocating. */
+function sameIdentity(a: string, b: string): boolean {
+  let tabs = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = a.charCodeAt(i);
+    if (c !== b.charCodeAt(i)) return false;
+    if (c === 9 && ++tabs === 3) return true;
+  }
+  return false;
+}
+
+/** Whether a line's skeleton belongs to `bucket` (see bucketOf), without allocating. */
+function inBucket(line: string, bucket: string): boolean {
+  if (bucket === '' || !line.startsWith(bucket)) return false;
+  const tab = line.indexOf('\t');
+  return tab === bucket.length || (tab > BUCKET_CHARS && bucket.length === BUCKET_CHARS);
+}
+
+function bucketKey(source: string, gen: number, bucket: string): string {
+  return `${source}${SEP}${genToken(gen)}${SEP}${bucket}`;
 }
 
 /** Manual lists get a fixed-size filter (bits are never removed; a removed plate is a false positive). */
@@ -168,10 +194,12 @@ export class HotlistStore {
   readonly path: string;
   readonly maxLookalikeEdits: number;
   private readonly batchSize: number;
+  private readonly spillChars: number;
   private readonly env: RootDatabase;
   private readonly index: Database<StoredValue, string>;
   private readonly sourcesDb: Database<SourceInfo, string>;
   private readonly records: Database<string, string>;
+  private readonly buckets: Database<string, string>;
   private readonly filtersDb: Database<Buffer, string>;
   private readonly meta: Database<Buffer, string>;
   private closed = false;
@@ -182,11 +210,13 @@ export class HotlistStore {
     this.path = path;
     this.maxLookalikeEdits = options.maxLookalikeEdits ?? 1;
     this.batchSize = options.batchSize ?? 100_000;
+    this.spillChars = options.spillChars ?? SPILL_CHARS;
     mkdirSync(path, { recursive: true });
     this.env = open({ path, maxDbs: 8 });
     this.index = this.env.openDB<StoredValue, string>({ name: 'index' });
     this.sourcesDb = this.env.openDB<SourceInfo, string>({ name: 'sources' });
     this.records = this.env.openDB<string, string>({ name: 'records', encoding: 'string' });
+    this.buckets = this.env.openDB<string, string>({ name: 'buckets', encoding: 'string' });
     this.filtersDb = this.env.openDB<Buffer, string>({ name: 'filters', encoding: 'binary' });
     this.meta = this.env.openDB<Buffer, string>({ name: 'meta', encoding: 'binary' });
   }
@@ -201,34 +231,40 @@ export class HotlistStore {
     if (!plate) return [];
     const skeleton = plateSkeleton(plate);
     const view = this.readerView();
-    if (view.filters) {
-      let maybe = false;
-      for (const f of view.filters) {
-        if (f.mayContain(skeleton)) {
-          maybe = true;
-          break;
-        }
-      }
-      if (!maybe) return [];
-    }
     const readState = state ? state.toUpperCase() : undefined;
     const out: HotlistMatch[] = [];
-    for (const { key, value } of this.index.getRange({ start: skeleton + SEP, end: skeleton + END })) {
-      const k = parseKey(key);
+    const consider = (entry: HotlistEntry) => {
       let rule: MatchRule;
       let edits = 0;
-      if (k.plate === plate) rule = 'exact';
+      if (entry.plate === plate) rule = 'exact';
       else {
-        edits = lookalikeEdits(plate, k.plate);
-        if (edits > this.maxLookalikeEdits) continue;
+        edits = lookalikeEdits(plate, entry.plate);
+        if (edits > this.maxLookalikeEdits) return;
         rule = 'lookalike';
       }
-      if (view.gens.get(k.source) !== k.gen) continue;
-      const expiresAt = value[3];
-      if (expiresAt !== null && expiresAt <= now) continue;
-      const listed = value[0];
+      if (entry.expiresAt !== undefined && entry.expiresAt <= now) return;
+      const listed = entry.state;
       const st: StateMatch = !readState || !listed ? 'unknown' : readState === listed ? 'same' : 'different';
-      out.push({ entry: decodeValue(k, value), rule, state: st, plate, edits });
+      out.push({ entry, rule, state: st, plate, edits });
+    };
+    let readIndex = false;
+    const bucket = bucketOf(skeleton);
+    for (const src of view.lists) {
+      if (src.filter && !src.filter.mayContain(skeleton)) continue;
+      if (src.gen === MANUAL_GEN) {
+        readIndex = true;
+        continue;
+      }
+      const blob = this.buckets.get(bucketKey(src.source, src.gen, bucket));
+      if (blob === undefined) continue;
+      for (const line of linesOf(blob, skeleton)) consider(fromLine(line, src.source));
+    }
+    if (readIndex) {
+      for (const { key, value } of this.index.getRange({ start: skeleton + SEP, end: skeleton + END })) {
+        const k = parseKey(key);
+        if (view.gens.get(k.source) !== k.gen) continue;
+        consider(decodeValue(k, value));
+      }
     }
     if (out.length > 1) out.sort((a, b) => a.edits - b.edits || stateRank(a.state) - stateRank(b.state));
     return out;
@@ -241,18 +277,16 @@ export class HotlistStore {
   private readerView(): ReaderView {
     const epoch = this.meta.getBinary('epoch');
     const v = this.view;
-    if (v && (epoch === undefined ? v.epoch === undefined : v.epoch !== undefined && v.epoch.equals(epoch))) return v;
+    if (v && (epoch === undefined ? v.epoch === undefined : v.epoch?.equals(epoch))) return v;
     const gens = new Map<string, number>();
-    const filters: SkeletonFilter[] = [];
-    let complete = true;
+    const lists: ReaderView['lists'] = [];
     for (const s of this.sources()) {
       gens.set(s.source, s.activeGen);
       const raw = this.filtersDb.getBinary(filterKey(s.source, s.activeGen));
-      const f = raw ? SkeletonFilter.fromBuffer(raw) : undefined;
-      if (f) filters.push(f);
-      else complete = false; // a list without a filter (written by an older version): always read
+      // A list without a filter (none written yet) is always read.
+      lists.push({ source: s.source, gen: s.activeGen, filter: raw ? SkeletonFilter.fromBuffer(raw) : undefined });
     }
-    this.view = { epoch: epoch ? Buffer.from(epoch) : undefined, gens, filters: complete ? filters : undefined };
+    this.view = { epoch: epoch ? Buffer.from(epoch) : undefined, gens, lists };
     return this.view;
   }
 
@@ -274,13 +308,28 @@ export class HotlistStore {
   /** Active (not expired unless `includeExpired`) entries, optionally of one source. Scans the list. */
   *entries(source?: string, options: { includeExpired?: boolean; now?: number } = {}): Generator<HotlistEntry> {
     const now = options.now ?? Date.now();
-    const active = new Map(this.sources().map((s) => [s.source, s.activeGen]));
+    const live = (e: HotlistEntry) => options.includeExpired || e.expiresAt === undefined || e.expiresAt > now;
+    const lists = this.sources().filter((s) => source === undefined || s.source === source);
+    for (const s of lists) {
+      if (s.activeGen === MANUAL_GEN) continue;
+      const prefix = `${s.source}${SEP}${genToken(s.activeGen)}${SEP}`;
+      for (const { value } of this.buckets.getRange({
+        start: prefix,
+        end: `${s.source}${SEP}${genToken(s.activeGen)}${END}`,
+      })) {
+        for (const line of allLines(value)) {
+          const e = fromLine(line, s.source);
+          if (live(e)) yield e;
+        }
+      }
+    }
+    if (!lists.some((s) => s.activeGen === MANUAL_GEN)) return;
     for (const { key, value } of this.index.getRange()) {
       const k = parseKey(key);
       if (source !== undefined && k.source !== source) continue;
-      if (active.get(k.source) !== k.gen) continue;
-      if (!options.includeExpired && value[3] !== null && value[3] <= now) continue;
-      yield decodeValue(k, value);
+      if (k.gen !== MANUAL_GEN) continue;
+      const e = decodeValue(k, value);
+      if (live(e)) yield e;
     }
   }
 
@@ -395,53 +444,93 @@ export class HotlistStore {
     } catch (err) {
       throw wrapWriteError(err, 'refresh');
     }
+    // Pass 1: entries -> text lines in partition files by the skeleton's first character (bounded memory).
+    // Pass 2: per partition, sort, drop repeats, group by bucket and write one record per bucket through
+    // lmdb-js's asynchronous batches (its write thread commits while the next partition is prepared).
+    const tmp = nodePath.join(this.path, 'import-tmp', `${source}-${gen}`);
+    rmSync(tmp, { recursive: true, force: true });
+    const parts = new Map<number, { lines: string[]; spilled: boolean }>();
+    let buffered = 0;
+    // Partitions stay in memory up to SPILL_CHARS in all; beyond it every partition goes to its file.
+    const spillAll = () => {
+      mkdirSync(tmp, { recursive: true });
+      for (const [part, p] of parts) {
+        if (p.lines.length === 0) continue;
+        appendFileSync(nodePath.join(tmp, `p${part}`), `${p.lines.join('\n')}\n`);
+        p.lines = [];
+        p.spilled = true;
+      }
+      buffered = 0;
+    };
+    const hashes = new HashPairs();
+    let lines = 0;
     let written = 0;
     let duplicates = 0;
-    let batch: [string, StoredValue][] = [];
-    const hashes = new HashPairs();
-    let pending: Promise<unknown> | undefined;
-    // Writes go through lmdb-js's asynchronous batches, committed by its write thread: parsing the next
-    // batch here overlaps writing this one there, with at most two batches in memory.
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const rows = batch;
-      batch = [];
-      if (pending) await pending;
-      // Unsorted: lmdb-js's write thread does the B-tree work on another core; sorting here cost more
-      // main-thread time than it saved. Of two lines with the same plate and record id in one batch the
-      // first is kept.
-      const seen = new Set<string>();
-      let last: Promise<unknown> | undefined;
-      for (const [key, value] of rows) {
-        if (seen.has(key)) {
-          duplicates++;
-          continue;
-        }
-        seen.add(key);
-        last = this.index.put(key, value);
-        written++;
-      }
-      pending = last;
-      meta.onProgress?.(written);
-    };
     try {
       for await (const item of entries as AsyncIterable<HotlistEntry | readonly HotlistEntry[]>) {
         for (const e of Array.isArray(item) ? (item as readonly HotlistEntry[]) : [item as HotlistEntry]) {
           if (e.source !== source) {
             throw new HotlistError('ERR_HOTLIST_SOURCE', `entry ${e.recordId} is of source ${e.source}, not ${source}`);
           }
-          batch.push([indexKey(e, gen), encodeValue(e)]);
-          const [h1, h2] = skeletonHashes(plateSkeleton(e.plate));
+          const skeleton = plateSkeleton(e.plate);
+          const line = toLine(e, skeleton);
+          const part = skeleton.charCodeAt(0);
+          let p = parts.get(part);
+          if (!p) {
+            p = { lines: [], spilled: false };
+            parts.set(part, p);
+          }
+          p.lines.push(line);
+          buffered += line.length;
+          const [h1, h2] = skeletonHashes(skeleton);
           hashes.push(h1, h2);
+          lines++;
         }
-        if (batch.length >= this.batchSize) await flush();
+        if (buffered > this.spillChars) spillAll();
+        meta.onProgress?.(lines);
       }
-      await flush();
+      let pending: Promise<unknown> | undefined;
+      for (const [part, p] of parts) {
+        let sorted = p.lines;
+        if (p.spilled) {
+          const file = nodePath.join(tmp, `p${part}`);
+          if (sorted.length) appendFileSync(file, `${sorted.join('\n')}\n`);
+          sorted = readFileSync(file, 'utf8').split('\n');
+          sorted.pop();
+        }
+        p.lines = [];
+        sorted.sort();
+        // Sorted lines: repeats are adjacent, and so are the lines of one bucket.
+        const records: [string, string][] = [];
+        let bucket = '';
+        let chunk: string[] = [];
+        let previous = '';
+        for (const line of sorted) {
+          if (sameIdentity(line, previous)) {
+            duplicates++;
+            continue;
+          }
+          previous = line;
+          if (!inBucket(line, bucket)) {
+            if (chunk.length) records.push([bucket, `\n${chunk.join('\n')}\n`]);
+            bucket = bucketOf(line.slice(0, line.indexOf('\t')));
+            chunk = [];
+          }
+          chunk.push(line);
+          written++;
+        }
+        if (chunk.length) records.push([bucket, `\n${chunk.join('\n')}\n`]);
+        if (pending) await pending;
+        let last: Promise<unknown> | undefined;
+        for (const [b, blob] of records) last = this.buckets.put(bucketKey(source, gen, b), blob);
+        pending = last;
+      }
       await pending;
     } catch (err) {
-      await pending?.catch(() => {});
       if (err instanceof HotlistError || !/MDB_|ENOSPC|lmdb/i.test(String((err as Error)?.message))) throw err;
       throw wrapWriteError(err, `refresh of ${source}`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
     const filter = SkeletonFilter.forCount(hashes.length / 2);
     for (let i = 0; i < hashes.length; i += 2) filter.addHashes(hashes.data[i]!, hashes.data[i + 1]!);
@@ -485,54 +574,42 @@ export class HotlistStore {
   ): Promise<{ added: number; removed: number }> {
     let added = 0;
     let removed = 0;
-    let doomed: string[] = [];
-    // Keys of one plate and source are adjacent, old and new generation side by side.
-    let group = '';
-    let oldIds = new Set<string>();
-    let newIds = new Set<string>();
-    const closeGroup = () => {
-      for (const id of newIds) if (!oldIds.has(id)) added++;
-      for (const id of oldIds) if (!newIds.has(id)) removed++;
-      oldIds = new Set();
-      newIds = new Set();
-    };
-    const deleteDoomed = () => {
-      const keys = doomed;
-      doomed = [];
-      if (keys.length === 0) return;
-      this.env.transactionSync(() => {
-        for (const k of keys) this.index.removeSync(k);
-      });
-    };
+    const ids = (blob: string | undefined) => new Set(blob === undefined ? [] : allLines(blob).map(identity));
+    const range = (gen: number) => ({
+      start: `${source}${SEP}${genToken(gen)}${SEP}`,
+      end: `${source}${SEP}${genToken(gen)}${END}`,
+    });
     try {
-      // Scan in slices, restarting after each delete batch so no cursor outlives a write.
-      let start: string | undefined;
-      for (;;) {
-        let last: string | undefined;
-        for (const key of this.index.getKeys(start === undefined ? {} : { start })) {
-          if (key === start) continue;
-          last = key;
-          const k = parseKey(key);
-          if (k.source !== source) continue;
-          const g = `${k.plate}${SEP}${k.source}`;
-          if (g !== group) {
-            closeGroup();
-            group = g;
-          }
-          if (k.gen === keep) newIds.add(k.recordId);
-          else {
-            if (k.gen === previous) oldIds.add(k.recordId);
-            doomed.push(key);
-            if (doomed.length >= this.batchSize) break;
-          }
+      if (previous >= 1) {
+        // Bucket by bucket: entries of the new list not in the old one, and the reverse.
+        const seen = new Set<string>();
+        const prefix = (gen: number) => `${source}${SEP}${genToken(gen)}${SEP}`.length;
+        for (const { key, value } of this.buckets.getRange(range(keep))) {
+          const bucket = key.slice(prefix(keep));
+          seen.add(bucket);
+          const now = ids(value);
+          const before = ids(this.buckets.get(bucketKey(source, previous, bucket)));
+          for (const id of now) if (!before.has(id)) added++;
+          for (const id of before) if (!now.has(id)) removed++;
         }
-        if (last === undefined || doomed.length < this.batchSize) break;
-        deleteDoomed();
-        start = last;
-        await new Promise((r) => setImmediate(r));
+        for (const { key, value } of this.buckets.getRange(range(previous))) {
+          if (!seen.has(key.slice(prefix(previous)))) removed += allLines(value).length;
+        }
+      } else {
+        for (const { value } of this.buckets.getRange(range(keep))) added += allLines(value).length;
       }
-      closeGroup();
-      deleteDoomed();
+      // Every other generation of this source (the previous one, and any a crashed import left).
+      let doomed: string[] = [];
+      for (const key of this.buckets.getKeys({ start: `${source}${SEP}`, end: `${source}${END}` })) {
+        if (!key.startsWith(`${source}${SEP}${genToken(keep)}${SEP}`)) doomed.push(key);
+      }
+      while (doomed.length > 0) {
+        const slice = doomed.slice(0, this.batchSize);
+        doomed = doomed.slice(this.batchSize);
+        await this.env.transaction(() => {
+          for (const k of slice) this.buckets.removeSync(k);
+        });
+      }
     } catch (err) {
       throw wrapWriteError(err, `cleanup of ${source}`);
     }

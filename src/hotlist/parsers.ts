@@ -69,7 +69,7 @@ export function parseNcicLine(line: string, mapping: CategoryMapping, source: st
   if (line.length < 24) return { reject: `line too short for the NCIC layout (${line.length} characters, need >= 24)` };
   return build(
     {
-      plate: line.slice(0, 10),
+      plate: line.slice(0, 10).trimEnd(),
       state: line.slice(10, 12),
       code: line.slice(12, 14),
       recordId: line.slice(14, 24).trim(),
