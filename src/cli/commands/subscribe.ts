@@ -33,7 +33,7 @@ export function registerSubscribe(program: Command): void {
     .option('--url <url>', 'NATS server (default: the local one of `platewatch run`)')
     .option('--user <user>', 'NATS user')
     .option('--password <password>', 'NATS password (or NATS_PASSWORD in the environment)')
-    .option('--nkey <file>', "file holding the user's NATS NKey seed (issued with the user's account)")
+    .option('--nkey <file>', "file holding the user's NATS NKey seed (or NATS_NKEY_SEED in the environment)")
     .option(
       '--category <id...>',
       `categories to watch (default: the authorized ones). One of: ${CATEGORY_IDS.join(', ')}`,
@@ -63,6 +63,8 @@ export function registerSubscribe(program: Command): void {
           return c as CategoryId;
         });
         const pass = opts.password ?? process.env.NATS_PASSWORD;
+        const envSeed = process.env.NATS_NKEY_SEED?.trim();
+        const seed = opts.nkey ? readSeed(opts.nkey) : envSeed ? new TextEncoder().encode(envSeed) : undefined;
         const nc = await connect({
           servers: url,
           maxReconnectAttempts: -1,
@@ -72,7 +74,7 @@ export function registerSubscribe(program: Command): void {
             : {}),
           ...(opts.user ? { user: opts.user } : {}),
           ...(pass ? { pass } : {}),
-          ...(opts.nkey ? { authenticator: nkeyAuthenticator(readSeed(opts.nkey)) } : {}),
+          ...(seed ? { authenticator: nkeyAuthenticator(seed) } : {}),
         }).catch((err: Error) => {
           throw new PlatewatchError('ERR_NATS_CONNECT', `cannot connect to NATS at ${url}: ${err.message}`, {
             cause: err,
