@@ -19,9 +19,10 @@ struct Beam {
 
 // Weight of a text that fits no format of a state, relative to one that does: formats are a
 // prior (they overlap, vanity plates fit none), never a veto.
-constexpr double kOffFormat = 0.05;
-// Longer than any standard US serial: only accepted when every character is this certain.
-constexpr float kLongTextMinChar = 0.8f;
+constexpr double kOffFormat = 0.2;
+// Longer than any standard US serial, or shorter than nearly all (1-3 characters, like the bits of
+// signs and lettering that get through): only accepted when every character is this certain.
+constexpr float kOddLengthMinChar = 0.8f;
 constexpr size_t kMaxChars = 10;
 
 // CTC prefix beam search over steps x classes probabilities (blank = last class).
@@ -121,8 +122,10 @@ void DecodePlate::run(FrameContext& ctx) {
       reason = "no text";
     else if (read.plate.size() < 2)
       reason = "fewer than 2 characters";
-    else if (read.plate.size() > 8 && min_char < kLongTextMinChar)
+    else if (read.plate.size() > 8 && min_char < kOddLengthMinChar)
       reason = "longer than 8 characters";
+    else if (read.plate.size() < 4 && min_char < kOddLengthMinChar)
+      reason = "fewer than 4 characters";
     else if (min_char < options_.minCharConfidence)
       reason = "uncertain character (" + std::to_string(min_char) + ")";
     else if (read.confidence < options_.minConfidence)
