@@ -67,6 +67,8 @@ export function registerEval(program: Command): void {
     )
     .action(async (dir: string, opts: { json?: boolean; threads: number; top?: number }, command: Command) => {
       const config = configFor(command);
+      // libuv's pool (4 threads by default) runs the native work; it starts on first use, so this still applies.
+      if (opts.threads > 4 && !process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = String(opts.threads);
       const set = loadLabelledSet(dir);
       const topN = opts.top ?? config.recognizer.topN;
       const recognizer = {
