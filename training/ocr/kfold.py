@@ -56,6 +56,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default="training/out/kfold")
+    ap.add_argument("--eval-only", action="store_true", help="re-score the fold models already trained (e.g. after "
+                    "a change to decoding or thresholds)")
     a = ap.parse_args()
 
     with open(os.path.join(a.real, "labels.csv")) as f:
@@ -71,11 +73,12 @@ def main() -> None:
             continue
         model_dir = os.path.join(os.path.abspath(a.out), f"fold{k}")
         os.makedirs(model_dir, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "training.ocr.train", "--synth", a.synth, "--init", a.base, "--real", a.real,
-                        "--fold", str(k), "--folds", str(a.folds), "--steps", str(a.steps), "--batch", str(a.batch),
-                        "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads", "1",
-                        "--out", os.path.join(model_dir, "model.pt"), "--onnx", os.path.join(model_dir, "plate_ocr.onnx")],
-                       check=True, cwd=ROOT)
+        if not a.eval_only:
+            subprocess.run([sys.executable, "-m", "training.ocr.train", "--synth", a.synth, "--init", a.base, "--real", a.real,
+                            "--fold", str(k), "--folds", str(a.folds), "--steps", str(a.steps), "--batch", str(a.batch),
+                            "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads",
+                            "1", "--out", os.path.join(model_dir, "model.pt"), "--onnx",
+                            os.path.join(model_dir, "plate_ocr.onnx")], check=True, cwd=ROOT)
         held = sorted(f for f, fk in folds.items() if fk == k)
         r = platewatch_eval(subset_dir(a.real, held, rows), model_dir)
         json.dump(r, open(res_path, "w"), indent=1)

@@ -1,4 +1,4 @@
-"""Trains the plate reader (text slots + state head) on CPU and exports it for OpenCV dnn.
+"""Trains the plate reader (CTC text + state head) on CPU and exports it for OpenCV dnn.
 
 Synthetic-only base model:
   nice -n 10 /usr/bin/python3 -m training.ocr.train --synth training/out/synth \
