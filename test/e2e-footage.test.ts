@@ -39,7 +39,7 @@ describe('end to end on rendered footage (real addon, real nats-server, real LMD
         metrics: { enabled: false },
         governance: { api: { port: 0 } },
         hotlist: { sample: { file: csv, source: 'E2E', mapping: 'config/hotlist/csv.mapping.yaml' } },
-        cameras: [{ id: 'e2e', uri: 'samples/city-720p.mp4', loop: false, realtime: false }],
+        cameras: [{ id: 'e2e', uri: 'samples/city-720p.mp4', loop: false, realtime: true }],
         pipeline: { groupGapMs: 1500 },
       });
       const hits: HitMessage[] = [];
