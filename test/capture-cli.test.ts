@@ -25,7 +25,7 @@ describe('platewatch capture', () => {
       'capture',
       'samples/city-720p.mp4',
       '--seconds',
-      '3',
+      '6',
       '--json',
       '--unread',
     );

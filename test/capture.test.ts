@@ -155,8 +155,9 @@ describe('Camera on a file (sample footage)', () => {
     const cam = camera({ uri: CITY, realtime: false, analyseFps: 0, roi: { x: 0.5, y: 0.4, width: 0.5, height: 0.6 } });
     const rec = new Recorder(cam);
     await cam.start();
-    await until(() => rec.reads.length >= 5, 30_000, 'five reads');
+    await cam.waitFor('eos', 60_000);
     await cam.close();
+    expect(rec.reads.length).toBeGreaterThan(0);
     for (const r of rec.reads) {
       expect(r.box.x).toBeGreaterThanOrEqual(640);
       expect(r.box.y).toBeGreaterThanOrEqual(288);
@@ -164,26 +165,32 @@ describe('Camera on a file (sample footage)', () => {
   });
 
   it('mask: only reads centred inside the polygon are kept', async () => {
-    // A triangle over the right half of the road: (0.5, 0.4) (1, 0.4) (1, 1).
+    // A trapezoid around the right lane as it widens toward the camera (fractions of the frame).
     const mask: [number, number][] = [
-      [0.5, 0.4],
-      [1, 0.4],
+      [0.5, 0.35],
+      [0.75, 0.35],
       [1, 1],
+      [0.6, 1],
     ];
-    const cam = camera({ uri: CITY, realtime: false, analyseFps: 0, mask });
+    const inside = (x: number, y: number) => {
+      let hit = false;
+      for (let i = 0, j = mask.length - 1; i < mask.length; j = i++) {
+        const [xi, yi] = mask[i]!;
+        const [xj, yj] = mask[j]!;
+        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
+      }
+      return hit;
+    };
+    const cam = camera({ uri: CITY, realtime: false, analyseFps: 0, mask, evidence: { unread: true } });
     const rec = new Recorder(cam);
     await cam.start();
-    await until(() => rec.reads.length >= 5, 30_000, 'five reads');
+    await cam.waitFor('eos', 60_000);
     await cam.close();
+    expect(rec.reads.length).toBeGreaterThan(0);
     for (const r of rec.reads) {
-      const cx = (r.box.x + r.box.width / 2) / 1280;
-      const cy = (r.box.y + r.box.height / 2) / 720;
-      // Inside the triangle: right of x = 0.5, below y = 0.4, above the diagonal from (0.5, 0.4) to (1, 1).
-      expect(cx).toBeGreaterThanOrEqual(0.5 - 1e-3);
-      expect(cy).toBeGreaterThanOrEqual(0.4 - 1e-3);
-      expect(cy - 0.4).toBeLessThanOrEqual(((cx - 0.5) * 0.6) / 0.5 + 2e-3);
+      expect(inside((r.box.x + r.box.width / 2) / 1280, (r.box.y + r.box.height / 2) / 720)).toBe(true);
     }
-  });
+  }, 90_000);
 
   it('motion: frames in which nothing moved are skipped, not analysed', async () => {
     const cam = camera({
