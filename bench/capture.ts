@@ -5,7 +5,7 @@
  * reads arriving in JavaScript); and for the process: CPU% (100 % = one core), where it goes (decoding
  * vs recognizing vs JavaScript, by thread) and RSS over time (peak, start/end, slope).
  *
- * A decode-only phase first runs the same cameras with analysis off (one frame per 100 s), which is
+ * A decode-only phase then runs the same cameras with analysis off (one frame per 100 s), which is
  * the floor the full run is compared with.
  */
 import os from 'node:os';
@@ -208,6 +208,16 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
     { ...opts, input: path.relative(packageRoot, path.resolve(opts.input)) },
     { opencv: v.opencv, gstreamer: v.gstreamer },
   );
+  // The full run goes first, so the process's peak RSS is the cameras' own (memory freed by one phase's
+  // pipelines stays mapped by the allocator and would add to the next phase's).
+  const rssSamples: number[] = [];
+  const full = await runPhase(
+    ids.map((i) => base(i, opts.analyseFps)),
+    opts.warmupSeconds,
+    opts.seconds,
+    rssSamples,
+  );
+  const peakMb = process.resourceUsage().maxRSS / 1024;
   let decodeOnly: PhaseResult | undefined;
   if (opts.decodeBaselineSeconds > 0) {
     decodeOnly = await runPhase(
@@ -217,14 +227,6 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
       undefined,
     );
   }
-  const rssSamples: number[] = [];
-  const full = await runPhase(
-    ids.map((i) => base(i, opts.analyseFps)),
-    opts.warmupSeconds,
-    opts.seconds,
-    rssSamples,
-  );
-  const peakMb = process.resourceUsage().maxRSS / 1024;
   const rows = full.cameras;
   result.metrics.push(
     metric(

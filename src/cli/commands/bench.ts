@@ -52,7 +52,7 @@ export function registerBench(program: Command): void {
     .option('--warmup <s>', 'seconds of warm-up before measuring', nonNegative('--warmup'), 3)
     .option(
       '--decode-baseline <s>',
-      'seconds of the decode-only phase first (0 = skip)',
+      'seconds of the decode-only phase after the full run (0 = skip)',
       nonNegative('--decode-baseline'),
       10,
     )
