@@ -8,7 +8,7 @@
 #include "plate_model.h"
 #include "stages/decode_plate.h"
 #include "stages/identify_state.h"
-#include "stages/localize_edges.h"
+#include "stages/localize_plates.h"
 #include "stages/read_plate.h"
 #include "stages/rectify_plate.h"
 #include "stages/whole_image_plate.h"
@@ -21,7 +21,7 @@ Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
   if (options_.wholeImageIsPlate) {
     stages_.push_back(std::make_unique<WholeImagePlate>());
   } else {
-    stages_.push_back(std::make_unique<LocalizeEdges>(options_));
+    stages_.push_back(std::make_unique<LocalizePlates>(options_));
   }
   stages_.push_back(std::make_unique<RectifyPlate>());
   stages_.push_back(std::make_unique<ReadPlate>(reader));

@@ -322,6 +322,7 @@ class SceneSpec:
     photometric: bool = True
     backgrounds: list = field(default_factory=list)  # BGR photos to use as backgrounds
     gray: bool = False        # return a grey frame (cheaper photometric pass; what the detector sees)
+    inside: bool = False      # keep every plate wholly inside the frame (tests); training lets them cross the edge
 
 
 def render_scene(rng: random.Random, spec: SceneSpec) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -338,7 +339,10 @@ def render_scene(rng: random.Random, spec: SceneSpec) -> tuple[np.ndarray, list[
         if len(quads) >= n:
             break
         ph = math.exp(rng.uniform(math.log(spec.min_plate), math.log(spec.max_plate)))
-        cx, cy = rng.uniform(ph * 0.5, w - ph * 0.5), rng.uniform(ph * 0.4, h - ph * 0.4)
+        mx, my = (ph * 1.6, ph * 1.0) if spec.inside else (ph * 0.5, ph * 0.4)
+        if w <= 2 * mx or h <= 2 * my:
+            continue
+        cx, cy = rng.uniform(mx, w - mx), rng.uniform(my, h - my)
         # keep vehicles apart (a plate's box grown by its car)
         b = (cx - ph * 3, cy - ph * 2, cx + ph * 3, cy + ph * 2)
         if any(b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3] for o in boxes):
@@ -383,7 +387,7 @@ def main() -> None:
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
     spec = SceneSpec(args.width, args.height, args.min_plate, args.max_plate, args.max_plates, args.tilt,
-                     1.0 if args.empty else 0.0, True, not args.clean)
+                     1.0 if args.empty else 0.0, True, not args.clean, inside=True)
     labels = []
     for i in range(args.count):
         img, quads = render_scene(rng, spec)

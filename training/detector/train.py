@@ -29,14 +29,16 @@ CROP_H, CROP_W = 160, 256    # what a training step sees (a random crop: cheaper
 
 
 class Synthetic:
-    def __init__(self, folder):
+    def __init__(self, folder, max_shards=0):
         self.folder = folder
+        self.max_shards = max_shards
         self.loaded = set()
         self.images, self.quads = [], []
         self.refresh()
 
     def refresh(self):
-        for f in sorted(glob.glob(os.path.join(self.folder, "shard_*.npz"))):
+        files = sorted(glob.glob(os.path.join(self.folder, "shard_*.npz")))
+        for f in files[: self.max_shards] if self.max_shards else files:
             if f in self.loaded or f.endswith(".tmp.npz"):
                 continue
             d = np.load(f)
@@ -95,15 +97,20 @@ class Real:
         return np.clip(img, 0, 255).astype(np.uint8), [q - [cx, cy]]
 
 
-def random_crop(rng, img, quads):
+def random_crop(rng, img, quads, ch, cw):
     h, w = img.shape
-    y, x = rng.randint(0, h - CROP_H), rng.randint(0, w - CROP_W)
+    if quads and rng.random() < 0.7:  # mostly crops holding a plate, anywhere in the crop
+        c = rng.choice(quads).mean(0)
+        y = int(min(max(0, c[1] - rng.uniform(0, ch)), h - ch))
+        x = int(min(max(0, c[0] - rng.uniform(0, cw)), w - cw))
+    else:
+        y, x = rng.randint(0, h - ch), rng.randint(0, w - cw)
     out = []
     for q in quads:
         c = q.mean(0)
-        if x <= c[0] < x + CROP_W and y <= c[1] < y + CROP_H:
+        if x <= c[0] < x + cw and y <= c[1] < y + ch:
             out.append(q - [x, y])
-    return img[y:y + CROP_H, x:x + CROP_W], out
+    return img[y:y + ch, x:x + cw], out
 
 
 def flip(img, quads):
@@ -140,12 +147,14 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--onnx", default="")
     ap.add_argument("--save-every", type=int, default=100)
+    ap.add_argument("--crop", default=f"{CROP_H}x{CROP_W}", help="training crop HxW (multiples of 32)")
+    ap.add_argument("--max-shards", type=int, default=0, help="use only the first N synthetic shards (0: all)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    syn = Synthetic(args.synthetic)
+    syn = Synthetic(args.synthetic, args.max_shards)
     real = Real(args.real, args.fold) if args.real else None
     print(f"synthetic {len(syn.images)} real {len(real.items) if real else 0}", flush=True)
     model = PlateDetector()
@@ -153,19 +162,20 @@ def main():
         model.load_state_dict(torch.load(args.init))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     model = model.to(memory_format=torch.channels_last)  # 2-3x faster convolutions on this CPU build
-    gh, gw = CROP_H // STRIDE, CROP_W // STRIDE
+    crop_h, crop_w = map(int, args.crop.split("x"))
+    gh, gw = crop_h // STRIDE, crop_w // STRIDE
     t0 = time.time()
     run_h = run_r = 0.0
     for step in range(1, args.steps + 1):
         if step % 200 == 0:
             syn.refresh()
-        lr = args.lr * min(1.0, step / 100) * 0.5 * (1 + math.cos(math.pi * step / args.steps))
+        lr = args.lr * min(1.0, step / min(100, max(1, args.steps // 8))) * 0.5 * (1 + math.cos(math.pi * step / args.steps))
         for g in opt.param_groups:
             g["lr"] = lr
         imgs, quads = [], []
         for _ in range(args.batch):
             img, q = real.sample(rng) if real and rng.random() < args.real_share else syn.sample(rng)
-            img, q = random_crop(rng, img, q)
+            img, q = random_crop(rng, img, q, crop_h, crop_w)
             if rng.random() < 0.5:
                 img, q = flip(img, q)
             imgs.append(np.ascontiguousarray(img))
