@@ -46,6 +46,7 @@ export async function runFrameToHitBench(
     durableOutbox: config.outbox.durable,
   });
   const latencies: number[] = [];
+  const readLatencies: number[] = [];
   let reads = 0;
   const service = new RunService(config, {
     cameras: !synthetic,
@@ -85,6 +86,13 @@ export async function runFrameToHitBench(
       await new Promise((r) => setTimeout(r, seconds * 1000));
       clearInterval(timer);
     } else {
+      // The capture + recognizer share of the latency: frame captured -> read delivered to JavaScript.
+      for (const cam of service.cameras) {
+        cam.on('reads', (batch) => {
+          const now = Date.now();
+          for (const r of batch) readLatencies.push(now - r.capturedAt);
+        });
+      }
       await new Promise((r) => setTimeout(r, seconds * 1000));
       for (const cam of service.cameras) reads += cam.stats().reads;
     }
@@ -94,6 +102,7 @@ export async function runFrameToHitBench(
   }
   result.inputs.reads = reads;
   result.inputs.hits = latencies.length;
+  if (readLatencies.length) result.metrics.push(metric('frame-to-read (delivered to JS)', readLatencies, 'ms'));
   if (latencies.length) {
     result.metrics.push(metric(`${synthetic ? 'read' : 'frame'}-to-hit (JetStream ack)`, latencies, 'ms'));
   }

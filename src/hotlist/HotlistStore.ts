@@ -204,6 +204,7 @@ export class HotlistStore {
   private readonly meta: Database<Buffer, string>;
   private closed = false;
   private view: ReaderView | undefined;
+  private lastRenew = 0;
 
   /** Opens (creating if needed) the hot list in the folder `path`. */
   constructor(path: string, options: HotlistStoreOptions = {}) {
@@ -275,6 +276,13 @@ export class HotlistStore {
    * changed; read in the same synchronous call (one LMDB snapshot) as the range read that uses it.
    */
   private readerView(): ReaderView {
+    // Another process's commit is not seen by a read transaction lmdb-js keeps open: renew it at most
+    // every 100 ms, so a refresh elsewhere is visible that quickly and lookups stay cheap.
+    const t = performance.now();
+    if (t - this.lastRenew > 100) {
+      this.meta.resetReadTxn();
+      this.lastRenew = t;
+    }
     const epoch = this.meta.getBinary('epoch');
     const v = this.view;
     if (v && (epoch === undefined ? v.epoch === undefined : v.epoch?.equals(epoch))) return v;

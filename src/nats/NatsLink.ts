@@ -85,11 +85,11 @@ export class NatsLink {
         });
         this.nc = nc;
         this._js = jetstream(nc);
-        await this.prepare(nc);
+        await this.prepareUntilReady(nc);
         (async () => {
           for await (const s of nc.status()) {
             if (s.type === 'disconnect') this.set({ state: 'disconnected', since: Date.now() });
-            else if (s.type === 'reconnect') await this.prepare(nc).catch(() => {});
+            else if (s.type === 'reconnect') await this.prepareUntilReady(nc);
           }
         })().catch(() => {});
         const err = await nc.closed();
@@ -100,6 +100,24 @@ export class NatsLink {
         if (this._state.state !== 'disconnected') {
           this.set({ state: 'disconnected', since: Date.now(), error: (err as Error).message });
         }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  /**
+   * After a reconnect JetStream may need a moment (a restarted server recovers its streams): keep trying
+   * until the streams are in place or the connection goes away. Until then the link stays disconnected
+   * and the outbox keeps its messages.
+   */
+  private async prepareUntilReady(nc: NatsConnection): Promise<void> {
+    const wait = this.options.reconnectWaitMs ?? 500;
+    while (!this.closing && !nc.isClosed()) {
+      try {
+        await this.prepare(nc);
+        return;
+      } catch (err) {
+        this.set({ state: 'disconnected', since: Date.now(), error: (err as Error).message });
         await new Promise((r) => setTimeout(r, wait));
       }
     }

@@ -84,7 +84,11 @@ export class Outbox {
   /** The oldest `limit` messages, in order (synchronous). */
   peek(limit: number): OutboxItem[] {
     if (this.closed) return [];
-    return [...this.db.getRange({ limit })].map(({ key, value }) => ({ seq: key, message: value }));
+    // A fresh snapshot: lmdb-js may otherwise keep serving a read transaction from before our last commit.
+    this.db.resetReadTxn();
+    const items = [...this.db.getRange({ limit })].map(({ key, value }) => ({ seq: key, message: value }));
+    if (items.length === 0 && this._depth !== 0) this._depth = this.db.getCount();
+    return items;
   }
 
   /** Removes a message JetStream acknowledged. */

@@ -16,6 +16,14 @@ export interface OutboxRelayOptions {
   onError?: (err: unknown) => void;
 }
 
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`publish not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
 export class OutboxRelay {
   private running = false;
   private wake: (() => void) | undefined;
@@ -62,7 +70,11 @@ export class OutboxRelay {
       for (const { seq, message } of items) {
         if (!this.running) break;
         try {
-          const ack = await js.publish(message.subject, message.payload, { msgID: message.msgId, timeout });
+          // Bounded even if the client never settles the request (e.g. across a reconnect).
+          const ack = await withDeadline(
+            js.publish(message.subject, message.payload, { msgID: message.msgId, timeout }),
+            timeout + 1000,
+          );
           await this.outbox.ack(seq);
           this.options.onPublished?.(message, ack);
         } catch (err) {

@@ -3,9 +3,9 @@
  *
  * A read joins the open group of its camera whose voted plate is within one edit of it after look-alike
  * folding (so "7ABC123", "7A8C123" and "7ABC12" merge, "7ABC123" and "5XYZ987" do not). A group emits
- * a `preview` as soon as its vote reaches `previewConfidence`, and a `final` when no read joined it for
- * `gapMs` or it has been open `maxGroupMs`, or when the source completes. Time is the scheduler's, so
- * marble tests run on virtual time.
+ * a `preview` as soon as a confident read exists (a read, or the vote, reaches `previewConfidence`), and
+ * a `final` when no read joined it for `gapMs` or it has been open `maxGroupMs`, or when the source
+ * completes. Time is the scheduler's, so marble tests run on virtual time.
  */
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
 
@@ -19,7 +19,7 @@ export interface GroupPlatesOptions {
   gapMs: number;
   /** A group is final after this long open, even if reads keep coming (ms): bounds a hit's delay. */
   maxGroupMs: number;
-  /** Voted confidence (0..1) at which a group emits its preview. */
+  /** Confidence (0..1) of a read, or of the vote, at which a group emits its preview. */
   previewConfidence: number;
   /** Open groups kept per camera; beyond it the oldest is finalized (bounded memory). */
   maxOpenGroups: number;
@@ -157,7 +157,7 @@ export function groupPlates(
             g.plate = voted;
             g.skeleton = plateSkeleton(voted);
           }
-          if (!g.previewed && g.vote.confidence >= o.previewConfidence) {
+          if (!g.previewed && (read.confidence >= o.previewConfidence || g.vote.confidence >= o.previewConfidence)) {
             g.previewed = true;
             subscriber.next({ phase: 'preview', group: snapshot(g), trigger: read });
           }

@@ -26,6 +26,11 @@ export function matchHotlist(
   return map((event) => {
     const t0 = performance.now();
     const found = hotlist.lookup(event.group.plate, event.group.state, now());
+    // A preview may come from one confident read the vote does not (yet) agree with: look it up too.
+    const t = event.trigger;
+    if (event.phase === 'preview' && t.plate !== event.group.plate) {
+      found.push(...hotlist.lookup(t.plate, t.state ?? event.group.state, now()));
+    }
     options.onLookup?.((performance.now() - t0) / 1000);
     let seen = reported.get(event.group.id);
     const matches: HotlistMatch[] = [];
