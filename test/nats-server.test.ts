@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -59,5 +59,22 @@ describe('NatsServer (local nats-server -js)', () => {
     const err = await s.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NatsServerError);
     expect((err as NatsServerError).code).toBe('ERR_NATS_SERVER_START');
+  });
+});
+
+describe('NatsServer after a crash of its owner', () => {
+  it('a nats-server orphaned on the same store is stopped before a new one starts on its port', async () => {
+    const storeDir = mkdtempSync(path.join(tmpdir(), 'platewatch-natsd-orphan-'));
+    const first = new NatsServer({ storeDir });
+    const url = await first.start();
+    const status = first.status;
+    if (status.state !== 'running') throw new Error('not running');
+    // The owner "dies": a second launcher on the same store and port, the first one never stopped.
+    const second = new NatsServer({ storeDir, port: Number(new URL(url.replace('nats:', 'http:')).port) });
+    servers.push(second);
+    expect(await second.start()).toBe(url);
+    expect(existsSync(`/proc/${status.pid}`) && !readFileSync(`/proc/${status.pid}/stat`, 'utf8').includes(' Z ')).toBe(
+      false,
+    );
   });
 });

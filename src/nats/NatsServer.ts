@@ -7,7 +7,7 @@
  * config file can be included. `reconfigure()` rewrites it and reloads the server (SIGHUP) in place.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { PlatewatchError } from '../errors.js';
@@ -83,6 +83,32 @@ export class NatsServer {
     return `nats://${this.options.host}:${this.port}`;
   }
 
+  /** Where nats-server writes its pid (used to stop a server orphaned by a crashed platewatch). */
+  get pidFile(): string {
+    return path.join(this.options.storeDir, 'nats-server.pid');
+  }
+
+  /**
+   * A platewatch killed with -9 leaves its nats-server running on the same store and port: stop that
+   * orphan (only a nats-server started with this store's config file) before starting a new one.
+   */
+  private async stopOrphan(): Promise<void> {
+    if (!existsSync(this.pidFile)) return;
+    const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
+    rmSync(this.pidFile, { force: true });
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return; // not running
+    }
+    if (!cmdline.includes('nats-server') || !cmdline.includes(this.configFile)) return;
+    this.options.onLog?.(`stopping orphaned nats-server ${pid}`);
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+
   /** Path of the generated config file. */
   get configFile(): string {
     return path.join(this.options.storeDir, 'nats-server.conf');
@@ -96,6 +122,7 @@ export class NatsServer {
     const o = this.options;
     mkdirSync(o.storeDir, { recursive: true });
     const base: Record<string, unknown> = {
+      pid_file: this.pidFile,
       host: o.host,
       port: this.port === 0 ? -1 : this.port,
       jetstream: {
@@ -119,6 +146,7 @@ export class NatsServer {
     if (this._status.state === 'running' || this._status.state === 'starting') {
       throw new NatsServerError('ERR_NATS_SERVER_STATE', `nats-server is already ${this._status.state}`);
     }
+    await this.stopOrphan();
     this.writeConfig();
     this._status = { state: 'starting' };
     const child = spawn(this.options.binary, ['-c', this.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
