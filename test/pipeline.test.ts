@@ -20,7 +20,7 @@ function scheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 }
 
-const opts = { gapMs: 100, maxGroupMs: 1000, previewConfidence: 0.85, maxOpenGroups: 8 };
+const opts = { gapMs: 100, maxGroupMs: 1000, previewConfidence: 0.85, previewAfterReads: 0, maxOpenGroups: 8 };
 
 describe('groupPlates (marble, virtual time)', () => {
   it('merges reads of one plate (look-alike and one-edit variants) into one group: preview at once, final after the gap', () => {
@@ -68,6 +68,17 @@ describe('groupPlates (marble, virtual time)', () => {
     ts.run(({ cold, expectObservable }) => {
       const src = cold('a 9ms b', { a: read('7ABC123', 0.5), b: read('7ABC123', 0.6) });
       expectObservable(src.pipe(groupPlates(opts, ts), map(summary))).toBe('- 9ms - 99ms f', { f: 'final:7ABC123:2' });
+    });
+  });
+
+  it('with previewAfterReads, three agreeing reads of middling confidence preview at the third', () => {
+    const ts = scheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const src = cold('a 9ms b 9ms c', { a: read('7ABC123', 0.6), b: read('7ABC123', 0.6), c: read('7ABC123', 0.6) });
+      expectObservable(src.pipe(groupPlates({ ...opts, previewAfterReads: 3 }, ts), map(summary))).toBe(
+        '- 9ms - 9ms p 99ms f',
+        { p: 'preview:7ABC123:3', f: 'final:7ABC123:3' },
+      );
     });
   });
 

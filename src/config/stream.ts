@@ -13,6 +13,7 @@ export const pipelineSchema = z
     groupGapMs: z.number().int().min(10).max(600_000),
     groupMaxMs: z.number().int().min(100).max(3_600_000),
     previewConfidence: z.number().min(0).max(1),
+    previewAfterReads: z.number().int().min(0).max(1000),
     maxOpenGroups: z.number().int().min(1).max(10_000),
     evidenceInHits: z.boolean(),
     publishReads: z.boolean(),

@@ -3,8 +3,8 @@
  *
  * A read joins the open group of its camera whose voted plate is within one edit of it after look-alike
  * folding (so "7ABC123", "7A8C123" and "7ABC12" merge, "7ABC123" and "5XYZ987" do not). A group emits
- * a `preview` as soon as a confident read exists (a read, or the vote, reaches `previewConfidence`), and
- * a `final` when no read joined it for `gapMs` or it has been open `maxGroupMs`, or when the source
+ * a `preview` as soon as a confident read exists (a read, or the vote, reaches `previewConfidence`, or
+ * `previewAfterReads` reads agree), and a `final` when no read joined it for `gapMs` or it has been open `maxGroupMs`, or when the source
  * completes. Time is the scheduler's, so marble tests run on virtual time.
  */
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
@@ -21,6 +21,12 @@ export interface GroupPlatesOptions {
   maxGroupMs: number;
   /** Confidence (0..1) of a read, or of the vote, at which a group emits its preview. */
   previewConfidence: number;
+  /**
+   * A group also previews once this many reads agree: the last read confirmed the voted plate and the
+   * group has at least this many reads (0: only on confidence). Bounds the delay of hits on plates the
+   * recognizer reads with middling confidence.
+   */
+  previewAfterReads: number;
   /** Open groups kept per camera; beyond it the oldest is finalized (bounded memory). */
   maxOpenGroups: number;
 }
@@ -29,6 +35,7 @@ export const defaultGroupPlatesOptions: GroupPlatesOptions = {
   gapMs: 1500,
   maxGroupMs: 10_000,
   previewConfidence: 0.85,
+  previewAfterReads: 3,
   maxOpenGroups: 32,
 };
 
@@ -157,7 +164,11 @@ export function groupPlates(
             g.plate = voted;
             g.skeleton = plateSkeleton(voted);
           }
-          if (!g.previewed && (read.confidence >= o.previewConfidence || g.vote.confidence >= o.previewConfidence)) {
+          const agreed = o.previewAfterReads > 0 && g.vote.reads >= o.previewAfterReads && read.plate === voted;
+          if (
+            !g.previewed &&
+            (read.confidence >= o.previewConfidence || g.vote.confidence >= o.previewConfidence || agreed)
+          ) {
             g.previewed = true;
             subscriber.next({ phase: 'preview', group: snapshot(g), trigger: read });
           }

@@ -246,6 +246,7 @@ export class RunService {
           gapMs: p.groupGapMs,
           maxGroupMs: p.groupMaxMs,
           previewConfidence: p.previewConfidence,
+          previewAfterReads: p.previewAfterReads,
           maxOpenGroups: p.maxOpenGroups,
           minReadConfidence: p.minReadConfidence,
           minPlateLength: p.minPlateLength,
