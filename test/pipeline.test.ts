@@ -82,6 +82,23 @@ describe('groupPlates (marble, virtual time)', () => {
     });
   });
 
+  it('a vote that changes after its preview (a partial read outvoted) previews again with the new plate', () => {
+    const ts = scheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const src = cold('a 9ms b 9ms c 9ms d 9ms e', {
+        a: read('7ABC12', 0.9),
+        b: read('7ABC123', 0.8),
+        c: read('7ABC123', 0.8),
+        d: read('7ABC123', 0.8),
+        e: read('7ABC123', 0.8),
+      });
+      expectObservable(src.pipe(groupPlates({ ...opts, previewAfterReads: 3 }, ts), map(summary))).toBe(
+        'p 9ms - 9ms q 9ms - 9ms - 99ms f',
+        { p: 'preview:7ABC12:1', q: 'preview:7ABC123:3', f: 'final:7ABC123:5' },
+      );
+    });
+  });
+
   it('a vehicle that never leaves is finalized at maxGroupMs', () => {
     const ts = scheduler();
     ts.run(({ cold, expectObservable }) => {

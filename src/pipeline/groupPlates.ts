@@ -4,7 +4,7 @@
  * A read joins the open group of its camera whose voted plate is within one edit of it after look-alike
  * folding (so "7ABC123", "7A8C123" and "7ABC12" merge, "7ABC123" and "5XYZ987" do not). A group emits
  * a `preview` as soon as a confident read exists (a read, or the vote, reaches `previewConfidence`, or
- * `previewAfterReads` reads agree), and a `final` when no read joined it for `gapMs` or it has been open `maxGroupMs`, or when the source
+ * `previewAfterReads` reads agree; again if the vote later settles on another plate), and a `final` when no read joined it for `gapMs` or it has been open `maxGroupMs`, or when the source
  * completes. Time is the scheduler's, so marble tests run on virtual time.
  */
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
@@ -52,7 +52,8 @@ interface OpenGroup {
   lastSeen: number;
   best: FrameRead;
   last: FrameRead;
-  previewed: boolean;
+  /** The voted plate of the last preview (a changed vote, e.g. a partial read outvoted, previews again). */
+  previewedPlate: string | undefined;
   timer: { unsubscribe(): void } | undefined;
 }
 
@@ -147,7 +148,7 @@ export function groupPlates(
               lastSeen: read.capturedAt,
               best: read,
               last: read,
-              previewed: false,
+              previewedPlate: undefined,
               timer: undefined,
             };
             list.push(g);
@@ -166,10 +167,10 @@ export function groupPlates(
           }
           const agreed = o.previewAfterReads > 0 && g.vote.reads >= o.previewAfterReads && read.plate === voted;
           if (
-            !g.previewed &&
+            voted !== g.previewedPlate &&
             (read.confidence >= o.previewConfidence || g.vote.confidence >= o.previewConfidence || agreed)
           ) {
-            g.previewed = true;
+            g.previewedPlate = voted;
             subscriber.next({ phase: 'preview', group: snapshot(g), trigger: read });
           }
           if (now - g.openedAt >= o.maxGroupMs) finalize(g);
