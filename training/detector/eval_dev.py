@@ -20,8 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DATA = os.path.join(ROOT, "..", "shared", "data")
 
 
-def detect(net, gray, thr):
-    inp, k = prepare(gray)
+def detect(net, gray, thr, max_side=480):
+    inp, k = prepare(gray, max_side)
     net.setInput(inp[None, None].astype(np.float32))
     out = net.forward()
     return [(s, q * k) for s, q in decode(out, thr)]
@@ -34,6 +34,7 @@ def main():
     ap.add_argument("--thr", type=float, nargs="+", default=[0.3, 0.4, 0.5, 0.6])
     ap.add_argument("--negatives", type=int, default=360)
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--max-side", type=int, default=480, help="detectorMaxSide")
     args = ap.parse_args()
     cv2.setNumThreads(1)
     net = cv2.dnn.readNetFromONNX(args.onnx)
@@ -45,7 +46,7 @@ def main():
             continue
         g = cv2.imread(os.path.join(DATA, "us-plates", f), cv2.IMREAD_GRAYSCALE)
         t = time.perf_counter()
-        dets = detect(net, g, min(args.thr))
+        dets = detect(net, g, min(args.thr), args.max_side)
         times.append((time.perf_counter() - t) * 1000)
         pos.append((f, (x, y, w, h), [(s, box_of(q)) for s, q in dets]))
     negs = []
@@ -54,7 +55,7 @@ def main():
         g = cv2.imread(os.path.join(DATA, "no-plates", f), cv2.IMREAD_GRAYSCALE)
         if g is None:
             continue
-        negs.append([s for s, _ in detect(net, g, min(args.thr))])
+        negs.append([s for s, _ in detect(net, g, min(args.thr), args.max_side)])
     for thr in args.thr:
         hit = extra = 0
         for f, box, dets in pos:
