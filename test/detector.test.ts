@@ -153,6 +153,20 @@ describe('plate localization on rendered scenes', () => {
     expect(tried).toBe(2);
   });
 
+  it('a sliver (8000x20) and an 8K frame are localized without error (8K shrinks 16x)', async () => {
+    const out = path.join(fixtureDir(), 'det-odd');
+    mkdirSync(out, { recursive: true });
+    execFileSync(PYTHON, [
+      '-c',
+      `import numpy as np, cv2\nassert cv2.imwrite(${JSON.stringify(path.join(out, 'sliver.png'))}, np.full((20, 8000, 3), 128, np.uint8))\nassert cv2.imwrite(${JSON.stringify(path.join(out, '8k.jpg'))}, np.random.default_rng(1).integers(0, 255, (4320, 7680, 3), dtype=np.uint8))`,
+    ]);
+    const sliver = await recognize(path.join(out, 'sliver.png'));
+    expect(sliver.regions).toEqual([]);
+    const big = await recognize(path.join(out, '8k.jpg'));
+    expect(big.width).toBe(7680);
+    expect(big.stageMs).toHaveProperty('localize_plates');
+  });
+
   it('detectorThreshold out of range throws a TypeError naming the option', () => {
     expect(() => recognize(path.join(p720.dir, p720.scenes[0]!.file), { detectorThreshold: 2 })).toThrow(
       /detectorThreshold/,

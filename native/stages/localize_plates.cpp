@@ -62,6 +62,7 @@ void LocalizePlates::run(FrameContext& ctx) {
   // ratio costs ~4x more), and training saw frames shrunk the same way.
   const int k = std::max(1, (std::max(gray.cols, gray.rows) + options_.detectorMaxSide - 1) / options_.detectorMaxSide);
   const int sw = gray.cols / k, sh = gray.rows / k;
+  if (sw < 8 || sh < 8) return;  // a sliver (e.g. 8000x20): nothing plate-shaped survives the shrink
   const int pw = (sw + 31) / 32 * 32, ph = (sh + 31) / 32 * 32;  // the net halves the size five times
   if (k > 1)
     cv::resize(gray(cv::Rect(0, 0, sw * k, sh * k)), small_, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
