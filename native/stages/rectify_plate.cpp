@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -15,23 +16,41 @@ bool has_corners(const PlateCandidate& c) {
   return dist(c.corners[0], c.corners[2]) > 1.f && dist(c.corners[1], c.corners[3]) > 1.f;
 }
 
+// The BGR pixels of rectangle r (frame coordinates): a view of the colour frame when there is one, the
+// capture's colour crop of the decoded planes on video (only plates are converted, never whole frames),
+// else the grey pixels as three channels (the reader takes 3 channels).
+cv::Mat bgr_pixels(const FrameContext& ctx, const cv::Rect& r) {
+  if (!ctx.bgr.empty()) return ctx.bgr(r);
+  if (ctx.bgr_region) {
+    cv::Mat region = ctx.bgr_region(r);
+    if (region.size() == r.size()) return region;
+  }
+  cv::Mat out;
+  cv::cvtColor(ctx.gray(r), out, cv::COLOR_GRAY2BGR);
+  return out;
+}
+
 }  // namespace
 
 void RectifyPlate::run(FrameContext& ctx) {
   if (ctx.candidates.empty()) return;
-  cv::Mat src = ctx.bgr;
-  if (src.empty()) cv::cvtColor(ctx.gray, src, cv::COLOR_GRAY2BGR);  // grey frames: the reader takes 3 channels
-  const cv::Rect frame(0, 0, src.cols, src.rows);
+  const cv::Rect frame(0, 0, ctx.gray.cols, ctx.gray.rows);
   for (auto& cand : ctx.candidates) {
-    const auto& q = cand.corners;
+    auto q = cand.corners;
     const bool axis_aligned =
         !has_corners(cand) || (q[0].x == q[3].x && q[1].x == q[2].x && q[0].y == q[1].y && q[2].y == q[3].y);
     if (axis_aligned) {
       const cv::Rect r = cand.box & frame;
       if (r.width < 2 || r.height < 2) continue;
-      cand.plate = src(r);  // a view: no copy for upright boxes (and for whole-image crops)
+      cand.plate = bgr_pixels(ctx, r);  // a view (no copy) for upright boxes on colour frames and whole-image crops
       continue;
     }
+    cv::Rect around = cv::boundingRect(std::vector<cv::Point2f>(q.begin(), q.end())) | cand.box;
+    around = cv::Rect(around.x - 2, around.y - 2, around.width + 4, around.height + 4) & frame;
+    if (around.width < 2 || around.height < 2) continue;
+    const cv::Mat src = bgr_pixels(ctx, around);
+    const cv::Point2f offset(static_cast<float>(around.x), static_cast<float>(around.y));
+    for (auto& p : q) p -= offset;
     // Output at the plate's own resolution (longest opposite edges), capped: the reader downsizes anyway.
     const float w = std::max(dist(q[0], q[1]), dist(q[3], q[2]));
     const float h = std::max(dist(q[0], q[3]), dist(q[1], q[2]));
