@@ -2,6 +2,7 @@
  * `platewatch bench <subcommand>`: benchmarks, each writing its JSON result to bench/results/.
  * A command group: every benchmark registers a subcommand here.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -9,7 +10,9 @@ import { type Command, InvalidArgumentError } from 'commander';
 
 import { formatCaptureReport, runCaptureBench } from '../../../bench/capture.js';
 import { runCaptureCycles } from '../../../bench/capture_cycles.js';
-import { writeResult } from '../../../bench/lib/results.js';
+import { runFuzzBench } from '../../../bench/fuzz/run.js';
+import { type BenchResult, compareResults, formatTable, readResult, writeResult } from '../../../bench/lib/results.js';
+import { runNativeBoundary } from '../../../bench/native_boundary.js';
 import { ConfigError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 import { configFor } from '../options.js';
@@ -124,4 +127,82 @@ export function registerBench(program: Command): void {
         ].join('\n'),
       );
     });
+
+  registerResultBench(bench, 'boundary', 'The native boundary: a no-op native call against a no-op JS call', () =>
+    runNativeBoundary(),
+  );
+  bench
+    .command('fuzz')
+    .description('Every fuzz target (hot-list parsers and import, config, image decoder, API bodies) with N cases')
+    .option(
+      '--runs <n>',
+      'cases per target (image, import and API targets get a share)',
+      positiveInt('--runs'),
+      100_000,
+    )
+    .option('--only <target>', 'one target by name')
+    .option('--json', 'print the result as JSON')
+    .option('--compare <old.json>', 'print ratios against an older result')
+    .action(async (opts: { runs: number; only?: string; json?: boolean; compare?: string }) => {
+      report(await runFuzzBench(opts.runs, opts.only), opts);
+    });
+
+  // Standalone benchmark scripts (each prints its own table and writes its JSON), run in order by `all`.
+  const scripts: [string, string, string[]][] = [
+    ['recognizer', 'Recognition on the dev data (crops, scenes, no-plate photos) and frames without plates', []],
+    ['detector', 'The plate detector alone at 720p/1080p, with and without plates', []],
+    ['match', 'Match stage: grouping + hot-list match with a 1 M-entry hot list', []],
+    ['hotlist', 'Hot-list import of 10 M entries and lookup latency', []],
+    ['frame_to_hit', 'End to end: frame to hit acknowledged by JetStream, 4 live cameras', []],
+  ];
+  for (const [name, description] of scripts) {
+    bench
+      .command(name.replace(/_/g, '-'))
+      .description(`${description} (options are passed on to bench/${name}.ts)`)
+      .allowUnknownOption()
+      .helpOption(false)
+      .argument('[args...]')
+      .action((args: string[]) => {
+        process.exitCode = runScript(name, args);
+      });
+  }
+  bench
+    .command('all')
+    .description('Every benchmark in turn: boundary, recognizer, detector, match, hotlist, capture, frame-to-hit, fuzz')
+    .action(async () => {
+      report(await runNativeBoundary(), {});
+      let failed = 0;
+      for (const [name] of scripts) failed += runScript(name, []) === 0 ? 0 : 1;
+      failed += runCli(['bench', 'capture', '--seconds', '30']) === 0 ? 0 : 1;
+      report(await runFuzzBench(100_000), {});
+      if (failed) process.exitCode = 1;
+    });
+}
+
+function report(result: BenchResult, opts: { json?: boolean; compare?: string }): void {
+  const file = writeResult(result);
+  console.log(opts.json ? JSON.stringify(result, null, 2) : formatTable(result));
+  if (opts.compare) console.log(compareResults(readResult(opts.compare), result));
+  console.log(`result: ${file}`);
+}
+
+function registerResultBench(bench: Command, name: string, description: string, run: () => Promise<BenchResult>) {
+  bench
+    .command(name)
+    .description(description)
+    .option('--json', 'print the result as JSON')
+    .option('--compare <old.json>', 'print ratios against an older result')
+    .action(async (opts: { json?: boolean; compare?: string }) => report(await run(), opts));
+}
+
+function runScript(name: string, args: string[]): number {
+  const script = path.join(packageRoot, 'dist', 'bench', `${name}.js`);
+  return spawnSync(process.execPath, [script, ...args], { stdio: 'inherit' }).status ?? 1;
+}
+
+function runCli(args: string[]): number {
+  return (
+    spawnSync(process.execPath, [path.join(packageRoot, 'bin', 'platewatch.js'), ...args], { stdio: 'inherit' })
+      .status ?? 1
+  );
 }
