@@ -7,7 +7,7 @@ set -euo pipefail
 PY=/usr/bin/python3
 OUT=training/out
 REAL=../shared/data/us-plates
-STEPS=${STEPS:-200}
+STEPS=${STEPS:-500}
 COMMON="--real-share 0.6 --max-shards 6 --lr 2e-3 --crop 128x192 --save-every 1000"
 FOLDS=${*:-all 0 1 2 3 4}
 for f in $FOLDS; do
