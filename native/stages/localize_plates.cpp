@@ -64,11 +64,10 @@ void LocalizePlates::run(FrameContext& ctx) {
   const int sw = gray.cols / k, sh = gray.rows / k;
   if (sw < 8 || sh < 8) return;  // a sliver (e.g. 8000x20): nothing plate-shaped survives the shrink
   const int pw = (sw + 31) / 32 * 32, ph = (sh + 31) / 32 * 32;  // the net halves the size five times
-  if (k > 1)
-    cv::resize(gray(cv::Rect(0, 0, sw * k, sh * k)), small_, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
-  else
-    small_ = gray;
-  cv::copyMakeBorder(small_, input_, 0, ph - sh, 0, pw - sw, cv::BORDER_REPLICATE);
+  // Never keep a view of the frame in a member: on video the frame is a decoder buffer that goes back to
+  // its pool after this call, and a later resize into that view would write into freed memory.
+  if (k > 1) cv::resize(gray(cv::Rect(0, 0, sw * k, sh * k)), small_, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
+  cv::copyMakeBorder(k > 1 ? small_ : gray, input_, 0, ph - sh, 0, pw - sw, cv::BORDER_REPLICATE);
   const int blob_shape[4] = {1, 1, ph, pw};
   blob_.create(4, blob_shape, CV_32F);
   input_.convertTo(cv::Mat(ph, pw, CV_32F, blob_.ptr<float>()), CV_32F);
