@@ -14,9 +14,8 @@ report=$(mktemp --suffix=.json)
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 vitest_status=$?
 if [ ! -s "$report" ]; then
-  # KNOWN BUG (see README, Known problems): a heap corruption seen inside libav's H.264 decoder thread
-  # in about 1 of 3 runs of the capture tests aborts a test fork, and vitest then stops without a report.
-  # Until it is found, the suite is run once more in that case; the crash is reported, never hidden.
+  # A crashed test process makes vitest stop without a report (README, Known problems: a native heap
+  # corruption did this until it was fixed). The suite then runs once more; the crash stays in the log.
   echo "== vitest ended without a report (a test process crashed: see above); running the suite once more"
   npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
   vitest_status=$?
