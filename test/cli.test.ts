@@ -1,24 +1,8 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { describe, expect, it } from 'vitest';
 
-import { packageRoot } from '../src/paths.js';
-import { fixtureDir, renderPlate } from './fixtures.js';
-
-const run = promisify(execFile);
-const bin = path.join(packageRoot, 'bin', 'platewatch.js');
-
-async function platewatch(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: packageRoot });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+import { fixtureDir, platewatch, renderPlate } from './fixtures.js';
 
 describe('platewatch CLI', () => {
   it('--help lists the commands', async () => {

@@ -2,31 +2,16 @@
  * `platewatch eval`: label parsing and scoring (pure), and the command end to end on folders of
  * plates the project renders itself (crops) and on no-plate images (scenes with plate `-`).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { describe, expect, it } from 'vitest';
 
 import { EvalSetError, loadLabelledSet, normalizePlate, parseCrops, parseScenes } from '../src/eval/labels.js';
 import { iou, percentile } from '../src/eval/metrics.js';
-import { packageRoot } from '../src/paths.js';
-import { PYTHON, renderPlate } from './fixtures.js';
-
-const run = promisify(execFile);
-const bin = path.join(packageRoot, 'bin', 'platewatch.js');
-
-async function platewatch(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: packageRoot });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+import { PYTHON, platewatch, renderPlate } from './fixtures.js';
 
 describe('eval labels and metrics', () => {
   it('parses scenes (tsv) with a header, and `-` as no plate', () => {
