@@ -18,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 
 import { type Box, type RecognizerOptions, recognize } from '../src/native.js';
 import { packageRoot } from '../src/paths.js';
-import { formatTable, metric, newResult, writeResult } from './lib/results.js';
+import { benchArgs, benchMain } from './lib/args.js';
+import { reportResult } from './lib/report.js';
+import { metric, newResult } from './lib/results.js';
 
 const STAGE = 'localize_plates';
 
@@ -28,11 +30,6 @@ function iou(a: Box, b: Box): number {
   const inter = iw * ih;
   const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
 function renderScenes(width: number, height: number, empty: boolean): string[] {
@@ -47,9 +44,14 @@ function renderScenes(width: number, height: number, empty: boolean): string[] {
 }
 
 export async function main(): Promise<void> {
-  const dataDir = path.resolve(arg('--data', path.join(packageRoot, '..', 'shared', 'data')));
-  const runs = Number(arg('--runs', '30'));
-  const options: RecognizerOptions = { detectorThreshold: Number(arg('--threshold', '0.5')) };
+  const args = benchArgs('detector', {
+    data: path.join(packageRoot, '..', 'shared', 'data'),
+    runs: 30,
+    threshold: 0.5,
+  });
+  const dataDir = path.resolve(args.data);
+  const runs = args.runs;
+  const options: RecognizerOptions = { detectorThreshold: args.threshold };
   const result = newResult('detector', { dataDir, runs, ...options });
   const lines: string[] = [];
 
@@ -122,14 +124,9 @@ export async function main(): Promise<void> {
     lines.push(`no-plates: skipped, ${negDir} not found`);
   }
 
-  console.log(formatTable(result));
-  for (const l of lines) console.log(l);
-  console.log(`result: ${writeResult(result)}`);
+  reportResult(result, args, lines);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+  benchMain(main);
 }

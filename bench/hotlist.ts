@@ -13,8 +13,10 @@ import v8 from 'node:v8';
 import { HotlistStore } from '../src/hotlist/HotlistStore.js';
 import { importHotlist } from '../src/hotlist/importHotlist.js';
 import { configDir } from '../src/paths.js';
+import { benchArgs, benchMain } from './lib/args.js';
 import { randomPlate, randomState, rng } from './lib/plates.js';
-import { type BenchResult, formatTable, metric, newResult, writeResult } from './lib/results.js';
+import { reportResult } from './lib/report.js';
+import { type BenchResult, metric, newResult } from './lib/results.js';
 
 const CODES = ['V', 'W', 'M', 'PO', 'AA', 'MC', 'SO', 'L'];
 
@@ -85,22 +87,14 @@ export async function runHotlistBench(
   return result;
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // As `platewatch hotlist import` does: a larger young generation for allocation-heavy loading.
-  v8.setFlagsFromString('--max-semi-space-size=64');
-  const result = await runHotlistBench({
-    ...(argValue('--entries') ? { entries: Number(argValue('--entries')) } : {}),
-    ...(argValue('--lookups') ? { lookups: Number(argValue('--lookups')) } : {}),
-    keep: process.argv.includes('--keep'),
+  benchMain(async () => {
+    const args = benchArgs('hotlist', { entries: 10_000_000, lookups: 200_000, keep: false });
+    // As `platewatch hotlist import` does: a larger young generation for allocation-heavy loading.
+    v8.setFlagsFromString('--max-semi-space-size=64');
+    const result = await runHotlistBench(args);
+    reportResult(result, args, [
+      `loaded ${result.inputs.loaded}, rejected ${result.inputs.rejected}, duplicates ${result.inputs.duplicates}`,
+    ]);
   });
-  console.log(formatTable(result));
-  console.log(
-    `loaded ${result.inputs.loaded}, rejected ${result.inputs.rejected}, duplicates ${result.inputs.duplicates}`,
-  );
-  console.log(`result: ${writeResult(result, argValue('--out'))}`);
 }

@@ -20,7 +20,9 @@ import { type EvalReport, evaluateSet } from '../src/eval/evaluate.js';
 import { loadLabelledSet } from '../src/eval/labels.js';
 import { recognize, versions } from '../src/native.js';
 import { packageRoot } from '../src/paths.js';
-import { type BenchResult, formatTable, metric, newResult, writeResult } from './lib/results.js';
+import { benchArgs, benchMain } from './lib/args.js';
+import { reportResult } from './lib/report.js';
+import { type BenchResult, metric, newResult } from './lib/results.js';
 
 export interface RecognizerBenchOptions {
   dataDir: string;
@@ -99,28 +101,20 @@ export async function runRecognizerBench(
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const arg = (name: string, fallback: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-  };
-  const dataDir = path.resolve(arg('--data', path.join(packageRoot, '..', 'shared', 'data')));
-  const topN = Number(arg('--top', '5'));
+  const args = benchArgs('recognizer', { data: path.join(packageRoot, '..', 'shared', 'data'), top: 5 });
+  const dataDir = path.resolve(args.data);
+  const topN = args.top;
   if (!existsSync(dataDir))
     console.log(`recognizer bench: ${dataDir} is missing: accuracy figures skipped, only empty-frame timings`);
   const { result, reports, missing } = await runRecognizerBench({ dataDir, topN });
   for (const m of missing) console.log(`recognizer bench: ${m} is missing: skipped`);
-  console.log(formatTable(result));
-  for (const r of reports) {
-    const { failures: _f, ...figures } = r;
-    console.log(JSON.stringify(figures));
-  }
-  console.log(`written ${writeResult(result)}`);
+  reportResult(
+    result,
+    args,
+    reports.map(({ failures: _f, ...figures }) => JSON.stringify(figures)),
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
+  benchMain(main);
 }
