@@ -166,6 +166,18 @@ export function registerBench(program: Command): void {
         process.exitCode = runScript(name, args);
       });
   }
+  // Not part of `all`: it runs for 30 minutes by default.
+  bench
+    .command('soak')
+    .description(
+      'Soak: `platewatch run` with 4 cameras for 30 min; RSS, fds and threads of the service and its nats-server (options are passed on to bench/soak.ts)',
+    )
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action((args: string[]) => {
+      process.exitCode = runScript('soak', args);
+    });
   bench
     .command('all')
     .description('Every benchmark in turn: boundary, recognizer, detector, match, hotlist, capture, frame-to-hit, fuzz')
