@@ -1,9 +1,11 @@
 #include "rectify_plate.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
+#include <opencv2/core/persistence.hpp>
 #include <opencv2/imgproc.hpp>
 
 namespace platewatch {
@@ -30,16 +32,51 @@ cv::Mat bgr_pixels(const FrameContext& ctx, const cv::Rect& r) {
   return out;
 }
 
+// Grows a TL,TR,BR,BL quad by mx of its width left and right and my of its height above and below,
+// along the quad's own axes (training/ocr/scene_crops.py expand_quad does the same for training).
+std::array<cv::Point2f, 4> expand(const std::array<cv::Point2f, 4>& q, float mx, float my) {
+  const cv::Point2f u = ((q[1] - q[0]) + (q[2] - q[3])) * 0.5f;
+  const cv::Point2f v = ((q[3] - q[0]) + (q[2] - q[1])) * 0.5f;
+  return {q[0] - mx * u - my * v, q[1] + mx * u - my * v, q[2] + mx * u + my * v, q[3] - mx * u + my * v};
+}
+
+float read_margin(const cv::FileStorage& fs, const char* key) {
+  const cv::FileNode n = fs[key];
+  if (n.empty() || !n.isReal()) return 0.f;
+  return std::clamp(static_cast<float>(n.real()), 0.f, 1.f);
+}
+
 }  // namespace
+
+RectifyPlate::RectifyPlate(const RecognizerOptions& options) {
+  if (options.wholeImageIsPlate || options.modelDir.empty()) return;
+  // The reader's metadata was already validated by load_plate_model_info; a missing key means no margin.
+  try {
+    const cv::FileStorage fs(options.modelDir + "/plate_ocr.json",
+                             cv::FileStorage::READ | cv::FileStorage::FORMAT_JSON);
+    if (!fs.isOpened()) return;
+    margin_x_ = read_margin(fs, "rectify_margin_x");
+    margin_y_ = read_margin(fs, "rectify_margin_y");
+  } catch (const cv::Exception&) {
+    margin_x_ = margin_y_ = 0.f;
+  }
+}
 
 void RectifyPlate::run(FrameContext& ctx) {
   if (ctx.candidates.empty()) return;
   const cv::Rect frame(0, 0, ctx.gray.cols, ctx.gray.rows);
+  const bool margins = margin_x_ > 0.f || margin_y_ > 0.f;
   for (auto& cand : ctx.candidates) {
-    auto q = cand.corners;
+    if (margins && !has_corners(cand)) {
+      const cv::Rect b = cand.box;
+      const cv::Point2f tl(static_cast<float>(b.x), static_cast<float>(b.y));
+      const cv::Point2f br(static_cast<float>(b.x + b.width), static_cast<float>(b.y + b.height));
+      cand.corners = {tl, cv::Point2f(br.x, tl.y), br, cv::Point2f(tl.x, br.y)};
+    }
+    auto q = margins ? expand(cand.corners, margin_x_, margin_y_) : cand.corners;
     const bool axis_aligned =
         !has_corners(cand) || (q[0].x == q[3].x && q[1].x == q[2].x && q[0].y == q[1].y && q[2].y == q[3].y);
-    if (axis_aligned) {
+    if (axis_aligned && !margins) {
       const cv::Rect r = cand.box & frame;
       if (r.width < 2 || r.height < 2) continue;
       cand.plate = bgr_pixels(ctx, r);  // a view (no copy) for upright boxes on colour frames and whole-image crops

@@ -32,6 +32,21 @@ def platewatch_eval(crops_dir: str, model_dir: str, top: int = 5) -> dict:
     return json.loads(out.stdout)
 
 
+def scene_subset_dir(scenes: str, files: list[str]) -> str:
+    """A temp folder of symlinks to the held-out scenes plus their labels.tsv rows."""
+    d = tempfile.mkdtemp(prefix="pw-scenefold-")
+    with open(os.path.join(scenes, "labels.tsv")) as f:
+        lines = f.read().splitlines()
+    with open(os.path.join(d, "labels.tsv"), "w") as f:
+        f.write(lines[0] + "\n")
+        for line in lines[1:]:
+            name = line.split("\t")[0]
+            if name in files:
+                os.symlink(os.path.join(os.path.abspath(scenes), name), os.path.join(d, name))
+                f.write(line + "\n")
+    return d
+
+
 def subset_dir(real: str, files: list[str], rows: dict[str, dict[str, str]]) -> str:
     """A temp folder of symlinks to the held-out crops plus their labels.csv (nothing is copied)."""
     d = tempfile.mkdtemp(prefix="pw-fold-")
@@ -43,9 +58,20 @@ def subset_dir(real: str, files: list[str], rows: dict[str, dict[str, str]]) -> 
     return d
 
 
+def scene_files(scenes: str) -> list[str]:
+    with open(os.path.join(scenes, "labels.tsv")) as f:
+        return [line.split("\t")[0] for line in f.read().splitlines()[1:] if line.strip()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--base", required=True)
+    ap.add_argument("--base", required=True, help="the model each fold starts from; {k} is replaced by the fold "
+                    "(e.g. training/out/kfold600/fold{k}/model.pt: a fold model that never saw fold k)")
+    ap.add_argument("--scenes", default="", help="also train on these labelled scenes (fold k held out) and score "
+                    "held-out scenes with the whole pipeline (models/plate_detector.onnx in front)")
+    ap.add_argument("--scene-weight", type=float, default=0.25)
+    ap.add_argument("--margin-x", type=float, default=0.0)
+    ap.add_argument("--margin-y", type=float, default=0.0)
     ap.add_argument("--real", default=os.path.join(ROOT, "..", "shared", "data", "us-plate-crops"))
     ap.add_argument("--synth", default="training/out/synth")
     ap.add_argument("--folds", type=int, default=5)
@@ -74,19 +100,38 @@ def main() -> None:
         model_dir = os.path.join(os.path.abspath(a.out), f"fold{k}")
         os.makedirs(model_dir, exist_ok=True)
         if not a.eval_only:
-            subprocess.run([sys.executable, "-m", "training.ocr.train", "--synth", a.synth, "--init", a.base, "--real", a.real,
-                            "--fold", str(k), "--folds", str(a.folds), "--steps", str(a.steps), "--batch", str(a.batch),
-                            "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads",
-                            "1", "--out", os.path.join(model_dir, "model.pt"), "--onnx",
-                            os.path.join(model_dir, "plate_ocr.onnx")], check=True, cwd=ROOT)
+            cmd = [sys.executable, "-m", "training.ocr.train", "--synth", a.synth, "--init", a.base.replace("{k}", str(k)),
+                   "--real", a.real, "--fold", str(k), "--folds", str(a.folds), "--steps", str(a.steps), "--batch",
+                   str(a.batch), "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads",
+                   "1", "--out", os.path.join(model_dir, "model.pt"), "--onnx", os.path.join(model_dir, "plate_ocr.onnx"),
+                   "--margin-x", str(a.margin_x), "--margin-y", str(a.margin_y)]
+            if a.scenes:
+                cmd += ["--scenes", a.scenes, "--scene-weight", str(a.scene_weight)]
+            subprocess.run(cmd, check=True, cwd=ROOT)
         held = sorted(f for f, fk in folds.items() if fk == k)
         r = platewatch_eval(subset_dir(a.real, held, rows), model_dir)
+        if a.scenes:
+            det = os.path.join(model_dir, "plate_detector.onnx")
+            if not os.path.exists(det):
+                os.symlink(os.path.join(ROOT, "models", "plate_detector.onnx"), det)
+            sfolds = fold_of(scene_files(a.scenes), a.folds, 12345)
+            r["scenes"] = platewatch_eval(scene_subset_dir(a.scenes, sorted(f for f, fk in sfolds.items() if fk == k)),
+                                          model_dir)
         json.dump(r, open(res_path, "w"), indent=1)
         results[k] = r
-        print(f"fold {k}: top1 {r['top1']:.3f} topN {r['topN']:.3f} state {r['stateAccuracy']:.3f} n {r['images']}", flush=True)
+        msg = f"fold {k}: top1 {r['top1']:.3f} topN {r['topN']:.3f} state {r['stateAccuracy']:.3f} n {r['images']}"
+        if "scenes" in r:
+            sr = r["scenes"]
+            msg += f" | scenes top1 {sr['top1']:.3f} topN {sr['topN']:.3f} detected {sr['detected']:.3f} n {sr['images']}"
+        print(msg, flush=True)
     n = sum(r["images"] for r in results.values())
     pooled = {key: sum(r[key] * r["images"] for r in results.values()) / max(1, n) for key in ("top1", "topN", "stateAccuracy")}
     pooled.update({"images": n, "folds": sorted(results), "steps": a.steps, "seed": a.seed})
+    sc = [r["scenes"] for r in results.values() if "scenes" in r]
+    if sc:
+        ns = sum(r["images"] for r in sc)
+        pooled["scenes"] = {key: sum(r[key] * r["images"] for r in sc) / max(1, ns) for key in ("top1", "topN", "detected")}
+        pooled["scenes"]["images"] = ns
     json.dump(pooled, open(os.path.join(a.out, "pooled.json"), "w"), indent=1)
     print("pooled held-out:", json.dumps(pooled))
 

@@ -62,18 +62,57 @@ def fold_of(files: list[str], folds: int, seed: int) -> dict[str, int]:
     return {f: i % folds for i, f in enumerate(order)}
 
 
+def load_scenes(folder: str) -> list[tuple[np.ndarray, np.ndarray, str, str]]:
+    """The labelled scenes (labels.tsv: file x y width height plate) as (patch around the plate, the plate's
+    box corners in the patch, plate, file). Only a patch of 3x the box each way is kept in memory."""
+    rows = []
+    with open(os.path.join(folder, "labels.tsv")) as f:
+        next(f)
+        for line in f:
+            name, x, y, w, h, plate = line.rstrip("\n").split("\t")[:6]
+            x, y, w, h = int(x), int(y), int(w), int(h)
+            im = cv2.imread(os.path.join(folder, name), cv2.IMREAD_COLOR)
+            if im is None or not plate or plate == "-":
+                continue
+            x0, y0 = max(0, x - w), max(0, y - h)
+            x1, y1 = min(im.shape[1], x + 2 * w), min(im.shape[0], y + 2 * h)
+            q = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]]) - np.float32([x0, y0])
+            rows.append((im[y0:y1, x0:x1].copy(), q, plate.upper(), name))
+    return rows
+
+
+# Detector corner error on the dev scenes (training/ocr/README.md): each side of the predicted quad misses
+# the labelled box by sd ~0.10 of its width (left/right) and ~0.14 of its height (top/bottom).
+SIDE_SD_X, SIDE_SD_Y, CORNER_SD = 0.10, 0.14, 0.03
+
+
+def scene_crop(patch: np.ndarray, q: np.ndarray, rng: random.Random, mx: float, my: float) -> np.ndarray:
+    """A crop of a labelled scene plate as the detector + rectify_plate would give it: the box's sides moved
+    like the detector's corner errors, corners jittered, grown by the rectifier's margins, warped."""
+    from training.ocr.scene_crops import rectify
+
+    w, h = q[1, 0] - q[0, 0], q[3, 1] - q[0, 1]
+    dl, dr = rng.gauss(0, SIDE_SD_X) * w, rng.gauss(0, SIDE_SD_X) * w
+    dt, db = rng.gauss(0, SIDE_SD_Y) * h, rng.gauss(0, SIDE_SD_Y) * h
+    j = q + np.float32([[dl, dt], [dr, dt], [dr, db], [dl, db]])
+    j += np.float32([[rng.gauss(0, CORNER_SD) * w, rng.gauss(0, CORNER_SD) * h] for _ in range(4)])
+    return rectify(patch, j, mx, my)
+
+
 def prep(im: np.ndarray) -> np.ndarray:
     """BGR image of any size -> the network input (the C++ stage does exactly this)."""
     return cv2.resize(im, (IN_W, IN_H), interpolation=cv2.INTER_AREA)
 
 
-def augment_real(im: np.ndarray, rng: random.Random) -> np.ndarray:
-    h, w = im.shape[:2]
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    j = 0.05
-    dst = src + np.float32([[rng.uniform(-j, j) * w, rng.uniform(-j, j) * h] for _ in range(4)])
-    M = cv2.getPerspectiveTransform(src, dst)
-    out = cv2.warpPerspective(im, M, (w, h), borderMode=cv2.BORDER_REPLICATE)
+def augment_real(im: np.ndarray, rng: random.Random, warp: bool = True) -> np.ndarray:
+    out = im
+    if warp:
+        h, w = im.shape[:2]
+        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        j = 0.05
+        dst = src + np.float32([[rng.uniform(-j, j) * w, rng.uniform(-j, j) * h] for _ in range(4)])
+        M = cv2.getPerspectiveTransform(src, dst)
+        out = cv2.warpPerspective(im, M, (w, h), borderMode=cv2.BORDER_REPLICATE)
     out = prep(out).astype(np.float32)
     out = (out - 128) * rng.uniform(0.7, 1.3) + 128 + rng.uniform(-30, 30)
     out *= np.float32([rng.uniform(0.9, 1.1) for _ in range(3)])
@@ -144,7 +183,7 @@ def export_onnx(net: PlateNet, path: str) -> None:
     strip_identity(path)
 
 
-def write_metadata(onnx_path: str, extra: dict[str, object]) -> None:
+def write_metadata(onnx_path: str, extra: dict[str, object], margin_x: float = 0.0, margin_y: float = 0.0) -> None:
     """models/plate_ocr.json: what the C++ stages need to use the network (read with cv::FileStorage)."""
     from tools.synth.us_states import STATES
 
@@ -157,6 +196,9 @@ def write_metadata(onnx_path: str, extra: dict[str, object]) -> None:
         "alphabet": ALPHABET,
         "states": list(STATE_CODES),
         "formats": {c: sorted({"".join(ch for ch in f if ch in "LDX") for f in STATES[c].formats}) for c in STATE_CODES},
+        # native/stages/rectify_plate grows detector quads by these (fractions per side) before warping.
+        "rectify_margin_x": margin_x,
+        "rectify_margin_y": margin_y,
         "training": extra,
     }
     with open(os.path.join(os.path.dirname(onnx_path), "plate_ocr.json"), "w") as f:
@@ -171,6 +213,12 @@ def main() -> None:
     ap.add_argument("--fold", type=int, default=-2, help="-2: no real data; -1: all real; k: hold out fold k")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--real-weight", type=float, default=0.3, help="fraction of each batch drawn from real crops")
+    ap.add_argument("--scenes", default="", help="labelled scenes (labels.tsv): crops cut like the detector + "
+                    "rectifier would, state loss masked (states are not labelled); --fold holds the same fold out")
+    ap.add_argument("--scene-weight", type=float, default=0.25, help="fraction of each batch drawn from scenes")
+    ap.add_argument("--margin-x", type=float, default=0.0, help="rectify margin (fraction of the quad's width per "
+                    "side) the scene crops get; written to plate_ocr.json for native/stages/rectify_plate")
+    ap.add_argument("--margin-y", type=float, default=0.0)
     ap.add_argument("--init", default="")
     ap.add_argument("--epochs", type=float, default=6)
     ap.add_argument("--steps", type=int, default=0, help="total steps (overrides --epochs); the synthetic chunk "
@@ -199,7 +247,13 @@ def main() -> None:
             (real_test if folds[r[3]] == a.fold else real_train).append(r)
         # Plates labelled "0" are unreadable in the source set: never train on them.
         real_train = [r for r in real_train if r[1] != "0"]
-    print(f"synthetic {len(s_ims)}, real train {len(real_train)}, real held out {len(real_test)}", flush=True)
+    scene_train: list = []
+    if a.scenes and a.fold >= -1:
+        sc = load_scenes(a.scenes)
+        sfolds = fold_of([r[3] for r in sc], a.folds, 12345)
+        scene_train = [r for r in sc if sfolds[r[3]] != a.fold]
+    print(f"synthetic {len(s_ims)}, real train {len(real_train)}, real held out {len(real_test)}, "
+          f"scenes train {len(scene_train)}", flush=True)
 
     net = PlateNet(len(STATE_CODES))
     if a.init:
@@ -210,11 +264,12 @@ def main() -> None:
     ctc = nn.CTCLoss(blank=BLANK, zero_infinity=True)
     state_loss = nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=-100)
     n_real = int(a.batch * a.real_weight) if real_train else 0
+    n_scene = int(a.batch * a.scene_weight) if scene_train else 0
     t0 = time.time()
     perm = np.random.default_rng(a.seed).permutation(len(s_ims))
     pos = 0
     for step in range(steps):
-        nb = a.batch - n_real
+        nb = a.batch - n_real - n_scene
         if pos + nb > len(perm):
             if a.steps:
                 s_ims, s_txt, s_st = load_chunks(a.synth)
@@ -234,6 +289,13 @@ def main() -> None:
             xb = np.concatenate([xb, rx])
             yb = yb + [encode(p[1]) for p in picks]
             syb = torch.cat([syb, torch.tensor([state_id(p[2]) for p in picks])])
+        if n_scene:
+            picks = [scene_train[rng.randrange(len(scene_train))] for _ in range(n_scene)]
+            sx = np.stack([augment_real(scene_crop(p[0], p[1], rng, a.margin_x, a.margin_y), rng, warp=False)
+                           for p in picks])
+            xb = np.concatenate([xb, sx])
+            yb = yb + [encode(p[2]) for p in picks]
+            syb = torch.cat([syb, torch.full((n_scene,), -100, dtype=torch.long)])  # no state label: masked
         t, s = net(to_tensor(xb))
         logp = t[:, :, 0, :].permute(2, 0, 1).log_softmax(2)  # [STEPS, N, classes]
         targets = torch.tensor([c for y in yb for c in y], dtype=torch.long)
@@ -251,7 +313,8 @@ def main() -> None:
                 msg += f" synth-val top1 {r['top1']:.3f} state {r['state']:.3f}"
             print(msg, flush=True)
     torch.save(net.state_dict(), a.out)
-    result: dict[str, object] = {"seed": a.seed, "epochs": a.epochs, "fold": a.fold, "init": a.init}
+    result: dict[str, object] = {"seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
+                                 "lr": a.lr, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0}
     if real_test:
         r = evaluate(net, np.stack([prep(x[0]) for x in real_test]), [x[1] for x in real_test], [x[2] for x in real_test])
         result["heldout"] = r
@@ -260,7 +323,7 @@ def main() -> None:
     if a.onnx:
         os.makedirs(os.path.dirname(os.path.abspath(a.onnx)), exist_ok=True)
         export_onnx(net, a.onnx)
-        write_metadata(a.onnx, {k: v for k, v in result.items() if k != "heldout_files"})
+        write_metadata(a.onnx, {k: v for k, v in result.items() if k != "heldout_files"}, a.margin_x, a.margin_y)
         print(f"exported {a.onnx} ({os.path.getsize(a.onnx) / 1e6:.2f} MB)")
     with open(a.out + ".json", "w") as f:
         json.dump(result, f, indent=1)
