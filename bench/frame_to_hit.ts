@@ -19,7 +19,9 @@ import path from 'node:path';
 
 import { loadConfig } from '../src/config/load.js';
 import { RunService } from '../src/run/RunService.js';
-import { type BenchResult, formatTable, metric, newResult, writeResult } from './lib/results.js';
+import { benchArgs, benchMain } from './lib/args.js';
+import { reportResult } from './lib/report.js';
+import { type BenchResult, metric, newResult } from './lib/results.js';
 
 const SAMPLE_LISTED = ['MZR1627', '9RL551', '7YKE862', 'BGG245'];
 
@@ -109,20 +111,17 @@ export async function runFrameToHitBench(
   return result;
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await runFrameToHitBench({
-    ...(argValue('--cameras') ? { cameras: Number(argValue('--cameras')) } : {}),
-    ...(argValue('--seconds') ? { seconds: Number(argValue('--seconds')) } : {}),
-    ...(argValue('--input') ? { input: argValue('--input')! } : {}),
-    synthetic: process.argv.includes('--synthetic'),
+  benchMain(async () => {
+    const { cameras, seconds, input, synthetic, ...args } = benchArgs('frame-to-hit', {
+      cameras: 4,
+      seconds: 60,
+      input: 'samples/city-720p.mp4',
+      synthetic: false,
+    });
+    const result = await runFrameToHitBench({ cameras, seconds, input, synthetic });
+    const lines = [`reads ${result.inputs.reads}, hits ${result.inputs.hits}`];
+    if (!result.inputs.hits) lines.push('no hits: no read had characters (is the OCR model in models/?)');
+    reportResult(result, args, lines);
   });
-  console.log(formatTable(result));
-  console.log(`reads ${result.inputs.reads}, hits ${result.inputs.hits}`);
-  if (!result.inputs.hits) console.log('no hits: no read had characters (is the OCR model in models/?)');
-  console.log(`result: ${writeResult(result, argValue('--out'))}`);
 }

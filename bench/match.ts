@@ -19,9 +19,11 @@ import { HotlistStore } from '../src/hotlist/HotlistStore.js';
 import { LOOKALIKE_FOLD } from '../src/hotlist/normalize.js';
 import { platePipeline } from '../src/pipeline/platePipeline.js';
 import type { FrameRead } from '../src/reads.js';
+import { benchArgs, benchMain } from './lib/args.js';
 import { ManualScheduler } from './lib/manualScheduler.js';
 import { entries, randomPlate, randomState, rng } from './lib/plates.js';
-import { type BenchResult, formatTable, metric, newResult, writeResult } from './lib/results.js';
+import { reportResult } from './lib/report.js';
+import { type BenchResult, metric, newResult } from './lib/results.js';
 
 export interface MatchBenchOptions {
   entries: number;
@@ -202,23 +204,20 @@ export async function runMatchBench(options: Partial<MatchBenchOptions> = {}): P
   return result;
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // As `platewatch hotlist import` does: a larger young generation for allocation-heavy loading.
-  v8.setFlagsFromString('--max-semi-space-size=64');
-  const opts: Partial<MatchBenchOptions> = {};
-  for (const k of ['entries', 'vehicles', 'runs', 'lookups'] as const) {
-    const v = argValue(`--${k}`);
-    if (v) opts[k] = Number(v);
-  }
-  const result = await runMatchBench(opts);
-  console.log(formatTable(result));
-  console.log(
-    `reads ${result.inputs.reads}, group events ${result.inputs.groupEvents}, hits ${result.inputs.hits} (listed vehicles ${result.inputs.listedVehicles})`,
-  );
-  console.log(`result: ${writeResult(result, argValue('--out'))}`);
+  benchMain(async () => {
+    const { entries, vehicles, runs, lookups, ...args } = benchArgs('match', {
+      entries: defaultMatchBenchOptions.entries,
+      vehicles: defaultMatchBenchOptions.vehicles,
+      runs: defaultMatchBenchOptions.runs,
+      lookups: defaultMatchBenchOptions.lookups,
+    });
+    // As `platewatch hotlist import` does: a larger young generation for allocation-heavy loading.
+    v8.setFlagsFromString('--max-semi-space-size=64');
+    const result = await runMatchBench({ entries, vehicles, runs, lookups });
+    const i = result.inputs;
+    reportResult(result, args, [
+      `reads ${i.reads}, group events ${i.groupEvents}, hits ${i.hits} (listed vehicles ${i.listedVehicles})`,
+    ]);
+  });
 }

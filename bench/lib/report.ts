@@ -7,12 +7,18 @@ import path from 'node:path';
 import { BenchArgumentError, type CommonBenchArgs } from './args.js';
 import { type BenchResult, compareResults, formatTable, readResult, writeResult } from './results.js';
 
-export function reportResult(result: BenchResult, args: Partial<CommonBenchArgs>, extraLines: string[] = []): string {
+export function reportResult(
+  result: BenchResult,
+  args: Partial<CommonBenchArgs>,
+  extraLines: string[] = [],
+  /** A benchmark-specific table printed instead of the generic one (the JSON holds every metric). */
+  table?: string,
+): string {
   const file = writeResult(result, args.out);
   // With --json, stdout is the JSON alone (so it pipes into jq); the human lines go to stderr.
   const human = args.json ? console.error : console.log;
   if (args.json) console.log(JSON.stringify(result, null, 2));
-  else console.log(formatTable(result));
+  else console.log(table ?? formatTable(result));
   for (const line of extraLines) human(line);
   if (args.compare) {
     const old = readResult(args.compare);
