@@ -123,6 +123,9 @@ export async function purgeReadStream(nc: NatsConnection, cutoff: number): Promi
   const first = await consumer.next({ expires: 1000 });
   const keepFrom = first ? first.seq : info.state.last_seq + 1;
   await consumer.delete().catch(() => {});
+  // Nothing older than the cutoff. Never send that purge: nats-server 2.9 purges the WHOLE stream for
+  // `seq` <= its first sequence (seen: a restart's maintenance wiped fresh plate groups, test/faults-service-kill).
+  if (keepFrom <= info.state.first_seq) return 0;
   const result = await jsm.streams.purge(STREAMS.reads.name, { seq: keepFrom });
   return result.purged;
 }
