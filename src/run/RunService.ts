@@ -35,6 +35,8 @@ export interface RunServiceOptions {
   log?: (line: string) => void;
   /** Every hit, when it is committed to the outbox. */
   onHit?: (hit: HitMessage) => void;
+  /** Every batch of messages once committed to the durable outbox (fault tests: what must survive). */
+  onCommitted?: (messages: OutboxMessage[]) => void;
   /** Every message JetStream acknowledged (benchmarks: frame-to-hit latency). */
   onPublished?: (message: OutboxMessage) => void;
   /** Reads to feed instead of (or as well as) the configured cameras: tests and replays. */
@@ -271,6 +273,7 @@ export class RunService {
           }
           this.metrics.stageSeconds.observe({ stage: 'outbox_enqueue' }, (performance.now() - t0) / 1000);
           relay.kick();
+          this.options.onCommitted?.(messages);
           for (const hit of hits) {
             this.metrics.hits.inc({ category: hit.category, rule: hit.match.rule, state: hit.match.state });
             this.log(this.formatHit(hit));
