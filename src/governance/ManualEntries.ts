@@ -12,6 +12,7 @@ import type { Database } from 'lmdb';
 
 import { type CategoryId, isCategoryId, PROHIBITED_CATEGORIES } from '../categories.js';
 import { InvalidInputError, NotFoundError, PolicyError } from '../errors.js';
+import type { HotlistEntry } from '../hotlist/HotlistEntry.js';
 import { type Context, parseTime, requireRole } from './Context.js';
 import type { Notifications } from './Notifications.js';
 import type { Actor } from './roles.js';
@@ -32,20 +33,7 @@ export const MANUAL_SOURCE = 'manual';
 
 /** What the policy layer needs from the hot-list store (src/hotlist/HotlistStore.ts implements it). */
 export interface ManualEntrySink {
-  put(
-    entries: {
-      plate: string;
-      state?: string;
-      category: CategoryId;
-      source: string;
-      recordId: string;
-      reason?: string;
-      enteredBy?: string;
-      cjisReference?: string;
-      createdAt: number;
-      expiresAt?: number;
-    }[],
-  ): Promise<void>;
+  put(entries: HotlistEntry[]): Promise<void>;
   remove(source: string, recordId: string): Promise<boolean>;
 }
 
