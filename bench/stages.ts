@@ -187,7 +187,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
           `${s.name} (${count[s.name]} frames): ${s.regionsPerFrame.toFixed(2)} regions/frame, ` +
           `${s.readsPerFrame.toFixed(2)} reads/frame`,
       ),
-      stagesTable(result),
+      { table: stagesTable(result) },
     );
   });
 }

@@ -11,14 +11,18 @@ export function reportResult(
   result: BenchResult,
   args: Partial<CommonBenchArgs>,
   extraLines: string[] = [],
-  /** A benchmark-specific table printed instead of the generic one (the JSON holds every metric). */
-  table?: string,
+  view: {
+    /** A benchmark-specific table printed instead of the generic one (the JSON holds every metric). */
+    table?: string;
+    /** What --json prints instead of the result (e.g. a fuller report); the file is always the result. */
+    json?: unknown;
+  } = {},
 ): string {
   const file = writeResult(result, args.out);
   // With --json, stdout is the JSON alone (so it pipes into jq); the human lines go to stderr.
   const human = args.json ? console.error : console.log;
-  if (args.json) console.log(JSON.stringify(result, null, 2));
-  else console.log(table ?? formatTable(result));
+  if (args.json) console.log(JSON.stringify(view.json ?? result, null, 2));
+  else console.log(view.table ?? formatTable(result));
   for (const line of extraLines) human(line);
   if (args.compare) {
     const old = readResult(args.compare);

@@ -14,6 +14,8 @@ export interface Summary {
   /** Unit of the samples, e.g. "ms", "us", "ops/s", "reads/s". */
   unit: string;
   runs: number;
+  /** Absent in results written before it was added. */
+  p10?: number;
   median: number;
   p90: number;
   p99: number;
@@ -48,6 +50,7 @@ export function summarize(samples: number[], unit: string): Summary {
   return {
     unit,
     runs: s.length,
+    p10: percentile(s, 10),
     median: percentile(s, 50),
     p90: percentile(s, 90),
     p99: percentile(s, 99),
@@ -123,9 +126,20 @@ export function writeResult(result: BenchResult, outDir = path.join(packageRoot,
   return file;
 }
 
-/** Ratios new/old of each metric's median; "better"/"worse" follow the metric's direction. */
+/**
+ * Ratios new/old of each metric's median; "better"/"WORSE" follow the metric's direction. A change under
+ * 5 % is "same"; a larger one is "within noise" when both runs have >= 5 samples and their p10-p90
+ * ranges overlap (the spread of the runs is as large as the change). The header gives both machines'
+ * load: a wall-clock ratio between a quiet and a loaded machine measures the load, not the code.
+ */
 export function compareResults(oldResult: BenchResult, newResult: BenchResult): string {
-  const lines = [`compare ${newResult.benchmark}: ${oldResult.commit} -> ${newResult.commit} (median ratio new/old)`];
+  const load = (r: BenchResult) => `load ${r.machine.loadAverage[0] ?? '?'} on ${r.machine.cpus} cores`;
+  const loaded = [oldResult, newResult].some((r) => (r.machine.loadAverage[0] ?? 0) > r.machine.cpus);
+  const lines = [
+    `compare ${newResult.benchmark}: ${oldResult.commit} (${load(oldResult)}) -> ${newResult.commit} ` +
+      `(${load(newResult)}), median ratio new/old`,
+  ];
+  if (loaded) lines.push('  (a run had more runnable jobs than cores: wall-clock ratios include the load)');
   for (const m of newResult.metrics) {
     const old = oldResult.metrics.find((o) => o.name === m.name);
     if (!old) {
@@ -134,9 +148,18 @@ export function compareResults(oldResult: BenchResult, newResult: BenchResult): 
     }
     const ratio = m.median / old.median;
     const better = m.higherIsBetter ? ratio > 1 : ratio < 1;
-    const verdict = Math.abs(ratio - 1) < 0.05 ? 'same' : better ? 'better' : 'WORSE';
+    const overlap =
+      m.runs >= 5 &&
+      old.runs >= 5 &&
+      m.p10 !== undefined &&
+      old.p10 !== undefined &&
+      m.p10 <= old.p90 &&
+      old.p10 <= m.p90;
+    const verdict = Math.abs(ratio - 1) < 0.05 ? 'same' : overlap ? 'within noise' : better ? 'better' : 'WORSE';
     lines.push(`  ${m.name}: ${fmt(old.median)} -> ${fmt(m.median)} ${m.unit}  x${ratio.toFixed(3)}  ${verdict}`);
   }
+  const gone = oldResult.metrics.filter((o) => !newResult.metrics.some((m) => m.name === o.name));
+  for (const o of gone) lines.push(`  ${o.name}: not measured this time`);
   return lines.join('\n');
 }
 

@@ -1,18 +1,18 @@
 /**
- * `platewatch bench <subcommand>`: benchmarks, each writing its JSON result to bench/results/.
- * A command group: every benchmark registers a subcommand here.
+ * `platewatch bench <name>`: the benchmarks, each printing a table and writing its JSON result (machine,
+ * versions, commit, inputs, median/p90/p99, runs) to bench/results/ (or --out); `--compare <old.json>`
+ * prints the ratios to an older result. `bench all [--quick]` runs every one in its own process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { type Command, InvalidArgumentError } from 'commander';
 
-import { formatCaptureReport, runCaptureBench } from '../../../bench/capture.js';
-import { runCaptureCycles } from '../../../bench/capture_cycles.js';
-import { runFuzzBench } from '../../../bench/fuzz/run.js';
-import { type BenchResult, compareResults, formatTable, readResult, writeResult } from '../../../bench/lib/results.js';
-import { runNativeBoundary } from '../../../bench/native_boundary.js';
+import { checkCompareFile, defaultResultsDir } from '../../../bench/lib/args.js';
+import { reportResult } from '../../../bench/lib/report.js';
+import { type BenchResult, readResult } from '../../../bench/lib/results.js';
 import { ConfigError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 import { configFor } from '../options.js';
@@ -40,171 +40,353 @@ function inputFile(file: string): string {
   return found;
 }
 
-export function registerBench(program: Command): void {
-  const bench = program.command('bench').description('Benchmarks (results as JSON in bench/results/)');
+export const defaultDataDir = path.join(packageRoot, '..', 'shared', 'data');
 
-  bench
-    .command('capture')
-    .description(
-      'Play a video file as N live cameras at its real frame rate and report per camera decoded/analysed fps, ' +
-        'drops, reads, frame-to-read latency, and process CPU (by thread: decode vs recognize) and RSS',
-    )
-    .option('--input <file>', 'H.264 (or any decodable) video file', 'samples/highway-1080p.mp4')
-    .option('--cameras <n>', 'number of cameras', positiveInt('--cameras'), 4)
-    .option('--seconds <s>', 'measured seconds', positiveInt('--seconds'), 30)
-    .option('--warmup <s>', 'seconds of warm-up before measuring', nonNegative('--warmup'), 3)
-    .option(
-      '--decode-baseline <s>',
-      'seconds of the decode-only phase after the full run (0 = skip)',
-      nonNegative('--decode-baseline'),
-      10,
-    )
-    .option(
-      '--analyse-fps <fps>',
-      'analysis rate per camera (default: capture.analyseFps)',
-      nonNegative('--analyse-fps'),
-    )
-    .option(
-      '--decoder-threads <n>',
-      'threads per decoder (default: capture.decoderThreads)',
-      nonNegative('--decoder-threads'),
-    )
-    .option('--json', 'print the full report as JSON')
-    .option('--out <dir>', 'folder for the JSON result', path.join(packageRoot, 'bench', 'results'))
-    .action(
-      async (
-        opts: {
-          input: string;
-          cameras: number;
-          seconds: number;
-          warmup: number;
-          decodeBaseline: number;
-          analyseFps?: number;
-          decoderThreads?: number;
-          json?: boolean;
-          out: string;
-        },
-        command: Command,
-      ) => {
-        const config = configFor(command);
-        const report = await runCaptureBench(config, {
-          input: inputFile(opts.input),
-          cameras: opts.cameras,
-          seconds: opts.seconds,
-          warmupSeconds: opts.warmup,
-          decodeBaselineSeconds: opts.decodeBaseline,
-          analyseFps: opts.analyseFps ?? config.capture.analyseFps,
-          decoderThreads: opts.decoderThreads ?? config.capture.decoderThreads,
-        });
-        const file = writeResult(report.result, opts.out);
-        if (opts.json) console.log(JSON.stringify(report, null, 2));
-        else console.log(`${formatCaptureReport(report)}\nresult: ${path.relative(process.cwd(), file)}`);
-      },
-    );
+/** Every benchmark, in the order `bench all` runs them, with its arguments in a full and a quick run. */
+export interface BenchSpec {
+  /** Subcommand name. */
+  name: string;
+  /** The `benchmark` field of the result it writes (to find the matching old result for --compare). */
+  result: string;
+  description: string;
+  /** A standalone script (dist/bench/<script>.js) whose options are passed on; else a subcommand here. */
+  script?: string;
+  full: string[];
+  quick: string[];
+  /** 'all': nothing without ../shared/data (skipped); 'some': runs, its data-dependent sets skip. */
+  data?: 'all' | 'some';
+}
 
-  bench
-    .command('capture-cycles')
-    .description('Open, start, wait for the first frame and close a camera N times; report fd/thread/RSS growth')
-    .option('--input <file>', 'video file', 'samples/city-720p.mp4')
-    .option('--cycles <n>', 'cycles', positiveInt('--cycles'), 1000)
-    .option('--json', 'print the report as JSON')
-    .option('--out <dir>', 'folder for the JSON result', path.join(packageRoot, 'bench', 'results'))
-    .action(async (opts: { input: string; cycles: number; json?: boolean; out: string }, command: Command) => {
-      const report = await runCaptureCycles(configFor(command), inputFile(opts.input), opts.cycles);
-      const file = writeResult(report.result, opts.out);
-      if (opts.json) {
-        console.log(JSON.stringify(report, null, 2));
-        return;
-      }
-      const { before: b, after: a } = report;
-      console.log(
-        [
-          `capture-cycles: ${report.cycles} x open/start/first frame/close of ${opts.input}`,
-          `  per cycle: p50 ${report.msPerCycle.p50.toFixed(1)} ms, p99 ${report.msPerCycle.p99.toFixed(1)} ms`,
-          `  fds ${b.fds} -> ${a.fds}, threads ${b.threads} -> ${a.threads}, RSS ${b.rssMb.toFixed(1)} -> ${a.rssMb.toFixed(1)} MiB`,
-          `  RSS every 100 cycles (MiB): ${report.rssMbEvery100.join(' ')}`,
-          `result: ${path.relative(process.cwd(), file)}`,
-        ].join('\n'),
-      );
-    });
+export const BENCHES: BenchSpec[] = [
+  {
+    name: 'boundary',
+    result: 'native-boundary',
+    description: 'The native boundary: a no-op native call against a no-op JS call (Benchmark.js)',
+    full: [],
+    quick: [],
+  },
+  {
+    name: 'stages',
+    result: 'stages',
+    script: 'stages',
+    description:
+      'Each recognition stage at 720p and 1080p, frames with and without plates (rendered and sample footage)',
+    full: [],
+    quick: ['--runs', '3'],
+  },
+  {
+    name: 'detector',
+    result: 'detector',
+    script: 'detector',
+    description: 'The plate detector alone at 720p/1080p with and without plates; dev-scene detection rate',
+    full: [],
+    quick: ['--runs', '5'],
+    data: 'some',
+  },
+  {
+    name: 'recognizer',
+    result: 'recognizer',
+    script: 'recognizer',
+    description: 'Accuracy and time on the dev data (crops, scenes, no-plate photos) and empty frames',
+    full: [],
+    quick: [],
+    data: 'all',
+  },
+  {
+    name: 'match',
+    result: 'match',
+    script: 'match',
+    description: 'Match stage: grouping + hot-list match with a 1 M-entry hot list; lookup latency',
+    full: [],
+    quick: ['--entries', '200000', '--vehicles', '20000', '--runs', '3', '--lookups', '50000'],
+  },
+  {
+    name: 'hotlist',
+    result: 'hotlist',
+    script: 'hotlist',
+    description: 'Hot-list import of 10 M NCIC entries and lookup latency',
+    full: [],
+    quick: ['--entries', '1000000'],
+  },
+  {
+    name: 'nats-publish',
+    result: 'nats-publish',
+    script: 'nats_publish',
+    description: 'NATS core publish and JetStream acknowledged publish (one at a time, batched), local nats-server',
+    full: [],
+    quick: ['--runs', '3'],
+  },
+  {
+    name: 'capture',
+    result: 'capture',
+    description: 'N live cameras on a video file: decoded/analysed fps, drops, frame-to-read latency, CPU, RSS',
+    full: [],
+    quick: ['--seconds', '10', '--decode-baseline', '5'],
+  },
+  {
+    name: 'capture-cycles',
+    result: 'capture-cycles',
+    description: 'Open/start/first frame/close a camera N times: fd, thread and RSS growth',
+    full: ['--cycles', '300'],
+    quick: ['--cycles', '50'],
+  },
+  {
+    name: 'frame-to-hit',
+    result: 'frame-to-hit',
+    script: 'frame_to_hit',
+    description: 'End to end: frame captured to hit acknowledged by JetStream, 4 live cameras',
+    full: [],
+    quick: ['--seconds', '20'],
+  },
+  {
+    name: 'fuzz',
+    result: 'fuzz',
+    description: 'Every fuzz target (hot-list parsers and import, config, image decoder, API bodies)',
+    full: [],
+    quick: ['--runs', '10000'],
+  },
+];
 
-  registerResultBench(bench, 'boundary', 'The native boundary: a no-op native call against a no-op JS call', () =>
-    runNativeBoundary(),
-  );
-  bench
-    .command('fuzz')
-    .description('Every fuzz target (hot-list parsers and import, config, image decoder, API bodies) with N cases')
-    .option(
-      '--runs <n>',
-      'cases per target (image, import and API targets get a share)',
-      positiveInt('--runs'),
-      100_000,
-    )
-    .option('--only <target>', 'one target by name')
+const spec = (name: string) => BENCHES.find((b) => b.name === name)!;
+
+interface ResultOpts {
+  json?: boolean;
+  compare?: string;
+  out: string;
+}
+
+/** --json, --compare and --out, as every script takes them (bench/lib/args.ts). */
+function resultOptions(command: Command): Command {
+  return command
     .option('--json', 'print the result as JSON')
-    .option('--compare <old.json>', 'print ratios against an older result')
-    .action(async (opts: { runs: number; only?: string; json?: boolean; compare?: string }) => {
-      report(await runFuzzBench(opts.runs, opts.only), opts);
-    });
+    .option('--compare <old.json>', 'print median ratios against an older result of this benchmark')
+    .option('--out <dir>', 'folder for the JSON result', defaultResultsDir);
+}
 
-  // Standalone benchmark scripts (each prints its own table and writes its JSON), run in order by `all`.
-  const scripts: [string, string, string[]][] = [
-    ['recognizer', 'Recognition on the dev data (crops, scenes, no-plate photos) and frames without plates', []],
-    ['detector', 'The plate detector alone at 720p/1080p, with and without plates', []],
-    ['match', 'Match stage: grouping + hot-list match with a 1 M-entry hot list', []],
-    ['hotlist', 'Hot-list import of 10 M entries and lookup latency', []],
-    ['frame_to_hit', 'End to end: frame to hit acknowledged by JetStream, 4 live cameras', []],
-  ];
-  for (const [name, description] of scripts) {
+function checkCompare(name: string, opts: ResultOpts): ResultOpts {
+  return opts.compare ? { ...opts, compare: checkCompareFile(name, opts.compare) } : opts;
+}
+
+export function registerBench(program: Command): void {
+  const bench = program
+    .command('bench')
+    .description('Benchmarks: a table on stdout and a JSON result in bench/results/ (see README "Benchmarks")');
+
+  resultOptions(
     bench
-      .command(name.replace(/_/g, '-'))
-      .description(`${description} (options are passed on to bench/${name}.ts)`)
+      .command('capture')
+      .description(`${spec('capture').description} (and the same cameras decode-only, as the floor)`)
+      .option('--input <file>', 'H.264 (or any decodable) video file', 'samples/highway-1080p.mp4')
+      .option('--cameras <n>', 'number of cameras', positiveInt('--cameras'), 4)
+      .option('--seconds <s>', 'measured seconds', positiveInt('--seconds'), 30)
+      .option('--warmup <s>', 'seconds of warm-up before measuring', nonNegative('--warmup'), 3)
+      .option(
+        '--decode-baseline <s>',
+        'seconds of the decode-only phase after the full run (0 = skip)',
+        nonNegative('--decode-baseline'),
+        10,
+      )
+      .option(
+        '--analyse-fps <fps>',
+        'analysis rate per camera (default: capture.analyseFps)',
+        nonNegative('--analyse-fps'),
+      )
+      .option(
+        '--decoder-threads <n>',
+        'threads per decoder (default: capture.decoderThreads)',
+        nonNegative('--decoder-threads'),
+      ),
+  ).action(
+    async (
+      opts: ResultOpts & {
+        input: string;
+        cameras: number;
+        seconds: number;
+        warmup: number;
+        decodeBaseline: number;
+        analyseFps?: number;
+        decoderThreads?: number;
+      },
+      command: Command,
+    ) => {
+      const o = checkCompare('capture', opts);
+      const config = configFor(command);
+      const { formatCaptureReport, runCaptureBench } = await import('../../../bench/capture.js');
+      const report = await runCaptureBench(config, {
+        input: inputFile(opts.input),
+        cameras: opts.cameras,
+        seconds: opts.seconds,
+        warmupSeconds: opts.warmup,
+        decodeBaselineSeconds: opts.decodeBaseline,
+        analyseFps: opts.analyseFps ?? config.capture.analyseFps,
+        decoderThreads: opts.decoderThreads ?? config.capture.decoderThreads,
+      });
+      reportResult(report.result, o, [], { table: formatCaptureReport(report), json: report });
+    },
+  );
+
+  resultOptions(
+    bench
+      .command('capture-cycles')
+      .description(spec('capture-cycles').description)
+      .option('--input <file>', 'video file', 'samples/city-720p.mp4')
+      .option('--cycles <n>', 'cycles', positiveInt('--cycles'), 1000),
+  ).action(async (opts: ResultOpts & { input: string; cycles: number }, command: Command) => {
+    const o = checkCompare('capture-cycles', opts);
+    const { runCaptureCycles } = await import('../../../bench/capture_cycles.js');
+    const report = await runCaptureCycles(configFor(command), inputFile(opts.input), opts.cycles);
+    const { before: b, after: a } = report;
+    reportResult(
+      report.result,
+      o,
+      [
+        `${report.cycles} x open/start/first frame/close of ${opts.input}: ` +
+          `fds ${b.fds} -> ${a.fds}, threads ${b.threads} -> ${a.threads}, ` +
+          `RSS ${b.rssMb.toFixed(1)} -> ${a.rssMb.toFixed(1)} MiB`,
+        `RSS every 100 cycles (MiB): ${report.rssMbEvery100.join(' ') || '-'}`,
+      ],
+      { json: report },
+    );
+  });
+
+  resultOptions(bench.command('boundary').description(spec('boundary').description)).action(
+    async (opts: ResultOpts) => {
+      const o = checkCompare('boundary', opts);
+      const { runNativeBoundary } = await import('../../../bench/native_boundary.js');
+      reportResult(await runNativeBoundary(), o);
+    },
+  );
+
+  resultOptions(
+    bench
+      .command('fuzz')
+      .description(`${spec('fuzz').description} with N cases each`)
+      .option(
+        '--runs <n>',
+        'cases per target (image, import and API targets get a share)',
+        positiveInt('--runs'),
+        100_000,
+      )
+      .option('--only <target>', 'one target by name'),
+  ).action(async (opts: ResultOpts & { runs: number; only?: string }) => {
+    const o = checkCompare('fuzz', opts);
+    const { runFuzzBench } = await import('../../../bench/fuzz/run.js');
+    reportResult(await runFuzzBench(opts.runs, opts.only), o);
+  });
+
+  // Standalone scripts: their own process (a clean heap, V8 flags of their own); options are passed on.
+  for (const b of BENCHES.filter((x) => x.script)) {
+    bench
+      .command(b.name)
+      .description(`${b.description} (options: bench/${b.script}.ts; --help lists them)`)
       .allowUnknownOption()
       .helpOption(false)
       .argument('[args...]')
       .action((args: string[]) => {
-        process.exitCode = runScript(name, args);
+        process.exitCode = runScript(b.script!, args);
       });
   }
-  // Not part of `all`: it runs for 30 minutes by default.
-  bench
-    .command('soak')
-    .description(
-      'Soak: `platewatch run` with 4 cameras for 30 min; RSS, fds and threads of the service and its nats-server (options are passed on to bench/soak.ts)',
-    )
-    .allowUnknownOption()
-    .helpOption(false)
-    .argument('[args...]')
-    .action((args: string[]) => {
-      process.exitCode = runScript('soak', args);
-    });
+
   bench
     .command('all')
-    .description('Every benchmark in turn: boundary, recognizer, detector, match, hotlist, capture, frame-to-hit, fuzz')
-    .action(async () => {
-      report(await runNativeBoundary(), {});
-      let failed = 0;
-      for (const [name] of scripts) failed += runScript(name, []) === 0 ? 0 : 1;
-      failed += runCli(['bench', 'capture', '--seconds', '30']) === 0 ? 0 : 1;
-      report(await runFuzzBench(100_000), {});
-      if (failed) process.exitCode = 1;
+    .description(
+      `Every benchmark in turn, each in its own process: ${BENCHES.map((b) => b.name).join(', ')}. ` +
+        'Results go to one folder per run; a summary ends the run',
+    )
+    .option('--quick', 'smaller inputs and shorter runs (README "Benchmarks" lists the differences)')
+    .option('--only <names>', 'a comma-separated subset, in the usual order')
+    .option('--data <dir>', 'the development data (real plate photos)', defaultDataDir)
+    .option('--compare <dir>', 'a folder of an earlier `bench all` run: each result is compared with its own')
+    .option('--out <dir>', 'folder for this run (default bench/results/run-<time>)')
+    .action((opts: { quick?: boolean; only?: string; data: string; compare?: string; out?: string }, command) => {
+      process.exitCode = runAll(opts, command);
     });
 }
 
-function report(result: BenchResult, opts: { json?: boolean; compare?: string }): void {
-  const file = writeResult(result);
-  console.log(opts.json ? JSON.stringify(result, null, 2) : formatTable(result));
-  if (opts.compare) console.log(compareResults(readResult(opts.compare), result));
-  console.log(`result: ${file}`);
+function latestByBenchmark(dir: string): Map<string, string> {
+  if (!existsSync(dir)) throw new ConfigError(`bench all --compare: no such folder: ${dir}`);
+  const out = new Map<string, { file: string; at: string }>();
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    try {
+      const r: BenchResult = readResult(path.join(dir, f));
+      const seen = out.get(r.benchmark);
+      if (!seen || seen.at < r.startedAt) out.set(r.benchmark, { file: path.join(dir, f), at: r.startedAt });
+    } catch {
+      // not a result
+    }
+  }
+  return new Map([...out].map(([k, v]) => [k, v.file]));
 }
 
-function registerResultBench(bench: Command, name: string, description: string, run: () => Promise<BenchResult>) {
-  bench
-    .command(name)
-    .description(description)
-    .option('--json', 'print the result as JSON')
-    .option('--compare <old.json>', 'print ratios against an older result')
-    .action(async (opts: { json?: boolean; compare?: string }) => report(await run(), opts));
+function runAll(
+  opts: { quick?: boolean; only?: string; data: string; compare?: string; out?: string },
+  command: Command,
+): number {
+  const names = opts.only?.split(',').map((s) => s.trim());
+  for (const n of names ?? []) {
+    if (!BENCHES.some((b) => b.name === n))
+      throw new ConfigError(`bench all --only: no benchmark "${n}" (${BENCHES.map((b) => b.name).join(', ')})`);
+  }
+  const selected = BENCHES.filter((b) => !names || names.includes(b.name));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = path.resolve(opts.out ?? path.join(defaultResultsDir, `run-${stamp}${opts.quick ? '-quick' : ''}`));
+  const old = opts.compare ? latestByBenchmark(path.resolve(opts.compare)) : new Map<string, string>();
+  const dataDir = path.resolve(opts.data);
+  const hasData = existsSync(dataDir);
+  const config = (command.optsWithGlobals() as { config?: string }).config;
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+
+  console.log(
+    `bench all (${opts.quick ? 'quick' : 'full'}): ${selected.map((b) => b.name).join(', ')}\n` +
+      `  results: ${path.relative(process.cwd(), runDir) || runDir}; ${os.cpus().length} cores, load ${load()}`,
+  );
+  if (!hasData) {
+    console.log(
+      `  NOTE: ${dataDir} is missing (the development data: real plate photos, never in the repo).\n` +
+        '  Skipped: recognizer (accuracy on real photos). detector runs on rendered frames only; ' +
+        'its dev-scene figures are skipped. Every other benchmark needs no data and runs.',
+    );
+  }
+  const rows: { name: string; status: string; seconds: number; file: string }[] = [];
+  const t0 = Date.now();
+  for (const b of selected) {
+    if (b.data === 'all' && !hasData) {
+      rows.push({ name: b.name, status: `skipped: no ${dataDir}`, seconds: 0, file: '' });
+      continue;
+    }
+    const args = [...(opts.quick ? b.quick : b.full), '--out', runDir];
+    if (b.data) args.push('--data', dataDir);
+    const oldFile = old.get(b.result);
+    if (oldFile) args.push('--compare', oldFile);
+    console.log(`\n=== ${b.name} ${args.join(' ')} (load ${load()})`);
+    const before = new Set(existsSync(runDir) ? readdirSync(runDir) : []);
+    const started = Date.now();
+    const rc = b.script
+      ? runScript(b.script, args)
+      : runCli([...(config ? ['--config', config] : []), 'bench', b.name, ...args]);
+    const written = (existsSync(runDir) ? readdirSync(runDir) : []).filter((f) => !before.has(f));
+    rows.push({
+      name: b.name,
+      status: rc === 0 ? 'ok' : `FAILED (exit ${rc})`,
+      seconds: (Date.now() - started) / 1000,
+      file: written.join(' '),
+    });
+  }
+  const width = Math.max(...rows.map((r) => r.name.length));
+  console.log(
+    [
+      `\nbench all (${opts.quick ? 'quick' : 'full'}) done in ${((Date.now() - t0) / 60_000).toFixed(1)} min, load ${load()}`,
+      ...rows.map(
+        (r) => `  ${r.name.padEnd(width)}  ${r.status.padEnd(10)} ${r.seconds.toFixed(0).padStart(5)} s  ${r.file}`,
+      ),
+      `results: ${path.relative(process.cwd(), runDir) || runDir} (compare a later run with: bench all --compare <this folder>)`,
+    ].join('\n'),
+  );
+  return rows.some((r) => r.status.startsWith('FAILED')) ? 1 : 0;
 }
 
 function runScript(name: string, args: string[]): number {
