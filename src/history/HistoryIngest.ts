@@ -4,10 +4,11 @@
  * acks: a read is acknowledged only after it is committed to LMDB, and redeliveries are idempotent.
  * Also purges the read stream up to the retention cutoff (the LMDB side is HistoryStore.purge).
  */
-import { AckPolicy, type ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 import { InvalidInputError } from '../errors.js';
+import { DurableIngest } from '../nats/DurableIngest.js';
 import { STREAMS } from '../subjects.js';
 import type { HistoryRead, HistoryStore } from './HistoryStore.js';
 import { normalizePlateText } from './plate.js';
@@ -58,53 +59,9 @@ export function toHistoryRead(msg: unknown): HistoryRead {
   };
 }
 
-export class HistoryIngest {
-  readonly #store: HistoryStore;
-  #messages: ConsumerMessages | undefined;
-  #done: Promise<void> | undefined;
-  rejected = 0;
-
+export class HistoryIngest extends DurableIngest {
   constructor(store: HistoryStore) {
-    this.#store = store;
-  }
-
-  /** Creates (or reuses) the durable consumer and starts storing reads. */
-  async start(nc: NatsConnection): Promise<void> {
-    const jsm = await jetstreamManager(nc);
-    await jsm.consumers.add(STREAMS.reads.name, {
-      durable_name: HISTORY_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-    });
-    const consumer = await jetstream(nc).consumers.get(STREAMS.reads.name, HISTORY_CONSUMER);
-    const messages = await consumer.consume({ max_messages: 256 });
-    this.#messages = messages;
-    this.#done = (async () => {
-      for await (const m of messages) {
-        let read: HistoryRead;
-        try {
-          read = toHistoryRead(m.json());
-        } catch {
-          // A malformed message is counted and acknowledged: redelivering it would never succeed.
-          this.rejected += 1;
-          m.ack();
-          continue;
-        }
-        try {
-          this.#store.ingest([read]);
-        } catch {
-          // Not the message's fault (e.g. the disk is full): leave it for a later redelivery.
-          m.nak(5000);
-          continue;
-        }
-        m.ack();
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    await this.#messages?.close();
-    await this.#done;
+    super(STREAMS.reads.name, HISTORY_CONSUMER, (json) => store.ingest([toHistoryRead(json)]), 256);
   }
 }
 

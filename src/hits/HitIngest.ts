@@ -2,10 +2,8 @@
  * Fills the hit review from the JetStream hit stream (STREAMS.hits): a durable consumer, acked after
  * the hit is committed to LMDB; a redelivered hit is stored once (HitReview.record is idempotent).
  */
-import { AckPolicy, type ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-
 import { InvalidInputError } from '../errors.js';
+import { DurableIngest } from '../nats/DurableIngest.js';
 import { STREAMS } from '../subjects.js';
 import type { HitReview, IncomingHit } from './HitReview.js';
 
@@ -56,45 +54,8 @@ export function fromHitMessage(msg: unknown): IncomingHit {
   };
 }
 
-export class HitIngest {
-  readonly #review: HitReview;
-  #messages: ConsumerMessages | undefined;
-  #done: Promise<void> | undefined;
-  rejected = 0;
-
+export class HitIngest extends DurableIngest {
   constructor(review: HitReview) {
-    this.#review = review;
-  }
-
-  async start(nc: NatsConnection): Promise<void> {
-    const jsm = await jetstreamManager(nc);
-    await jsm.consumers.add(STREAMS.hits.name, {
-      durable_name: HIT_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-    });
-    const consumer = await jetstream(nc).consumers.get(STREAMS.hits.name, HIT_CONSUMER);
-    const messages = await consumer.consume({ max_messages: 64 });
-    this.#messages = messages;
-    this.#done = (async () => {
-      for await (const m of messages) {
-        try {
-          this.#review.record(fromHitMessage(m.json()));
-        } catch (err) {
-          if (!(err instanceof InvalidInputError) && !(err instanceof SyntaxError)) {
-            // Not the message's fault (e.g. the disk is full): leave it for a later redelivery.
-            m.nak(5000);
-            continue;
-          }
-          this.rejected += 1;
-        }
-        m.ack();
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    await this.#messages?.close();
-    await this.#done;
+    super(STREAMS.hits.name, HIT_CONSUMER, (json) => review.record(fromHitMessage(json)), 64);
   }
 }
