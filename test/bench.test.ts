@@ -1,0 +1,124 @@
+/**
+ * The benchmark harness (bench/lib, `platewatch bench`): options parsed one way for every script, results
+ * written as JSON and compared honestly, `bench all` says what it skips. The benchmarks' figures are not
+ * checked here (speed targets are benchmarks, not timed tests); that they run and report is.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { BenchArgumentError, benchArgs } from '../bench/lib/args.js';
+import { type BenchResult, compareResults, metric, newResult } from '../bench/lib/results.js';
+import { platewatch } from './fixtures.js';
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'platewatch-bench-test-'));
+
+function errorOf(fn: () => unknown): BenchArgumentError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof BenchArgumentError) return err;
+    throw err;
+  }
+  throw new Error('no error');
+}
+
+describe('benchArgs', () => {
+  it('takes the defaults, typed options in either form and the common --json/--compare/--out', () => {
+    const a = benchArgs('t', { runs: 10, data: 'd', noFootage: false }, ['--runs', '3', '--no-footage', '--out=x']);
+    expect(a).toMatchObject({ runs: 3, data: 'd', noFootage: true, json: false, compare: undefined, out: 'x' });
+  });
+
+  it('an unknown option, a malformed number, a value on a flag or a missing value throws naming the option', () => {
+    const unknown = errorOf(() => benchArgs('t', { runs: 1 }, ['--rnus', '3']));
+    expect(unknown.code).toBe('ERR_BENCH_ARGUMENT');
+    expect(unknown.message).toMatch(/unknown option --rnus.*--runs <number>/);
+    expect(errorOf(() => benchArgs('t', { runs: 1 }, ['--runs', 'many'])).message).toMatch(
+      /--runs must be a number >= 0 \(got "many"\)/,
+    );
+    expect(errorOf(() => benchArgs('t', { runs: 1 }, ['--runs', '-2'])).message).toMatch(/--runs must be/);
+    expect(errorOf(() => benchArgs('t', { quick: false }, ['--quick=yes'])).message).toMatch(/--quick is a flag/);
+    expect(errorOf(() => benchArgs('t', { runs: 1 }, ['--runs'])).message).toMatch(/--runs needs a value/);
+  });
+
+  it('--compare with a missing or non-result file throws before any benchmark runs', () => {
+    expect(errorOf(() => benchArgs('t', {}, ['--compare', '/nonexistent/old.json'])).message).toMatch(
+      /--compare: no such file/,
+    );
+    expect(errorOf(() => benchArgs('t', {}, ['--compare', 'package.json'])).message).toMatch(/has no metrics/);
+  });
+});
+
+describe('compareResults', () => {
+  const result = (samples: number[], higherIsBetter = false): BenchResult => {
+    const r = newResult('demo', {});
+    r.metrics.push(metric('x', samples, 'ms', higherIsBetter));
+    return r;
+  };
+  const spread = (centre: number) => Array.from({ length: 20 }, (_, i) => centre * (0.8 + (0.4 * i) / 19));
+
+  it('a slower median well outside the old spread is WORSE, a faster one better', () => {
+    expect(compareResults(result(spread(10)), result(spread(20)))).toMatch(
+      /x: 9\.\d+ -> 19\.\d ms {2}x2\.0+ {2}WORSE/,
+    );
+    expect(compareResults(result(spread(20)), result(spread(10)))).toMatch(/better/);
+    expect(compareResults(result(spread(10), true), result(spread(20), true))).toMatch(/better/);
+  });
+
+  it('a change smaller than the spread of the runs is within noise, under 5 % the same', () => {
+    expect(compareResults(result(spread(10)), result(spread(11)))).toMatch(/within noise/);
+    expect(compareResults(result(spread(10)), result(spread(10.2)))).toMatch(/same/);
+  });
+});
+
+describe('platewatch bench', () => {
+  it('nats-publish runs against a real nats-server, writes its JSON result and compares with an older one', async () => {
+    const out = tmp();
+    const args = ['bench', 'nats-publish', '--messages', '2000', '--js-messages', '50', '--runs', '1'];
+    const first = await platewatch(...args, '--out', out, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const result = JSON.parse(first.stdout) as BenchResult;
+    expect(result.benchmark).toBe('nats-publish');
+    expect(result.machine.cpus).toBeGreaterThan(0);
+    expect(result.versions['nats-server']).toMatch(/nats-server/);
+    // 200 + 200 warm-up, then 50 one at a time + 50 batched: every acked publish is in the stream.
+    expect(result.inputs.streamMessages).toBe(500);
+    expect(result.metrics.map((m) => m.name)).toEqual([
+      'core publish + flush (2000 msgs of 128 B)',
+      'JetStream publish, await each ack',
+      'JetStream publish -> ack latency, one at a time',
+      'JetStream publish, 100 in flight',
+    ]);
+    for (const m of result.metrics) expect(m.median).toBeGreaterThan(0);
+    const files = readdirSync(out);
+    expect(files).toHaveLength(1);
+    expect(JSON.parse(readFileSync(path.join(out, files[0]!), 'utf8'))).toEqual(result);
+
+    const second = await platewatch(...args, '--out', out, '--compare', path.join(out, files[0]!));
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/compare nats-publish: .* median ratio new\/old/);
+    expect(second.stdout).toMatch(/JetStream publish, await each ack: .* x\d/);
+  }, 60_000);
+
+  it('a script given an unknown option exits 2 naming it, before running', async () => {
+    const r = await platewatch('bench', 'match', '--entires', '10');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/match: unknown option --entires/);
+  });
+
+  it('bench all names a missing development data folder and skips only what needs it', async () => {
+    const out = tmp();
+    const r = await platewatch('bench', 'all', '--only', 'recognizer', '--data', '/nonexistent/data', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/NOTE: \/nonexistent\/data is missing/);
+    expect(r.stdout).toMatch(/recognizer\s+skipped: no \/nonexistent\/data/);
+  });
+
+  it('bench all --only with an unknown benchmark exits 2 listing the names', async () => {
+    const r = await platewatch('bench', 'all', '--only', 'nope');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no benchmark "nope" \(boundary, stages/);
+  });
+});
