@@ -4,6 +4,7 @@
  * dropped); errors come back as `{ error: { code, message } }` with a status that says what happened.
  * Logs carry method, path and status only: never a header, a body, a password or a token.
  */
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
@@ -71,6 +72,17 @@ export async function buildApi(gov: Governance, options: ApiOptions = {}): Promi
       security: [{ bearer: [] }],
     },
   });
+  // Only the public (login) route is throttled, per client address: every other route needs a token.
+  await app.register(rateLimit, {
+    global: false,
+    // Thrown to the error handler below, which answers { error: { code, message } } like every error.
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      code: 'ERR_TOO_MANY_LOGINS',
+      message: `too many login attempts from this address: at most ${ctx.max} per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+    }),
+  });
+  const loginLimit = { max: gov.ctx.config.auth.loginsPerMinutePerAddress, timeWindow: 60_000 };
   app.decorateRequest('actor', null);
   app.decorateRequest('token', '');
 
@@ -100,6 +112,7 @@ export async function buildApi(gov: Governance, options: ApiOptions = {}): Promi
     app.route({
       method: route.method,
       url: route.url,
+      ...(roles === 'public' ? { config: { rateLimit: loginLimit } } : {}),
       schema: {
         summary: route.summary,
         description: `Roles: ${rolesText}.`,

@@ -43,6 +43,7 @@ export const governanceSchema = z
           .min(0.1)
           .max(24 * 7),
         minPasswordLength: z.number().int().min(8).max(256),
+        loginsPerMinutePerAddress: z.number().int().min(1).max(10_000),
       })
       .strict(),
     retention: z

@@ -77,6 +77,9 @@ function concrete(url: string): string {
 
 beforeAll(async () => {
   f = await makeFixture();
+  // This suite logs in once per role and route from one address: the per-address login throttle has its
+  // own test (login-throttle.test.ts).
+  f.gov.ctx.config.auth.loginsPerMinutePerAddress = 10_000;
   app = await buildApi(f.gov);
   await app.ready();
   for (const role of ROLES) tokens[role] = await login(role);
