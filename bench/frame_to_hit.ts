@@ -13,14 +13,17 @@
  * pipeline: it times the pipeline's share (grouping, match, durable outbox, JetStream ack), labelled
  * "read-to-hit", not frame-to-hit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { loadConfig } from '../src/config/load.js';
+import { versions } from '../src/native.js';
+import { packageRoot } from '../src/paths.js';
 import { RunService } from '../src/run/RunService.js';
 import { benchArgs, benchMain } from './lib/args.js';
 import { reportResult } from './lib/report.js';
+import { natsServerVersion } from './nats_publish.js';
 import { type BenchResult, metric, newResult } from './lib/results.js';
 
 const SAMPLE_LISTED = ['MZR1627', '9RL551', '7YKE862', 'BGG245'];
@@ -30,7 +33,9 @@ export async function runFrameToHitBench(
 ): Promise<BenchResult> {
   const cameras = opts.cameras ?? 4;
   const seconds = opts.seconds ?? 60;
-  const input = opts.input ?? 'samples/city-720p.mp4';
+  const given = opts.input ?? 'samples/city-720p.mp4';
+  // Relative to the working folder, else to the package (so it runs from anywhere).
+  const input = existsSync(given) ? path.resolve(given) : path.join(packageRoot, given);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'platewatch-bench-f2h-'));
   const config = loadConfig(undefined, {
     dataDir,
@@ -40,13 +45,20 @@ export async function runFrameToHitBench(
     cameras: Array.from({ length: cameras }, (_, i) => ({ id: `cam${i + 1}`, uri: input, loop: true })),
   });
   const synthetic = opts.synthetic ?? false;
-  const result = newResult(synthetic ? 'read-to-hit' : 'frame-to-hit', {
-    cameras,
-    seconds,
-    ...(synthetic ? { synthetic: '15 reads/s per camera, a vehicle every 2 s, 1 in 2 listed' } : { input }),
-    analyseFps: config.capture.analyseFps,
-    durableOutbox: config.outbox.durable,
-  });
+  const v = versions();
+  const result = newResult(
+    synthetic ? 'read-to-hit' : 'frame-to-hit',
+    {
+      cameras,
+      seconds,
+      ...(synthetic
+        ? { synthetic: '15 reads/s per camera, a vehicle every 2 s, 1 in 2 listed' }
+        : { input: path.relative(packageRoot, input) }),
+      analyseFps: config.capture.analyseFps,
+      durableOutbox: config.outbox.durable,
+    },
+    { opencv: v.opencv, gstreamer: v.gstreamer, 'nats-server': natsServerVersion() },
+  );
   const latencies: number[] = [];
   const readLatencies: number[] = [];
   let reads = 0;

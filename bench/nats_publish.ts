@@ -12,7 +12,7 @@
  *   node dist/bench/nats_publish.js [--messages 100000] [--js-messages 5000] [--batch 100] [--size 128] [--runs 5]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -21,7 +21,6 @@ import { connect } from '@nats-io/transport-node';
 
 import { loadConfig } from '../src/config/load.js';
 import { NatsServer } from '../src/nats/NatsServer.js';
-import { packageRoot } from '../src/paths.js';
 import { benchArgs, benchMain } from './lib/args.js';
 import { reportResult } from './lib/report.js';
 import { type BenchResult, metric, newResult } from './lib/results.js';
@@ -46,16 +45,7 @@ export const defaultNatsPublishBenchOptions: NatsPublishBenchOptions = {
   runs: 5,
 };
 
-function packageVersion(name: string): string {
-  try {
-    const file = path.join(packageRoot, 'node_modules', ...name.split('/'), 'package.json');
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function natsServerVersion(): string {
+export function natsServerVersion(): string {
   try {
     return execFileSync('nats-server', ['--version']).toString().trim();
   } catch {
@@ -93,11 +83,7 @@ export async function runNatsPublishBench(opts: Partial<NatsPublishBenchOptions>
   const result = newResult(
     'nats-publish',
     { ...o, duplicateWindowSeconds: dupWindowSeconds, storage: 'file', server: 'local nats-server, loopback' },
-    {
-      'nats-server': natsServerVersion(),
-      '@nats-io/transport-node': packageVersion('@nats-io/transport-node'),
-      '@nats-io/jetstream': packageVersion('@nats-io/jetstream'),
-    },
+    { 'nats-server': natsServerVersion() },
   );
   const payload = new Uint8Array(o.size).fill(0x61);
   try {

@@ -86,12 +86,35 @@ export function machineInfo(): BenchResult['machine'] {
   };
 }
 
+/** Installed versions of npm packages (from node_modules), 'missing' when not installed. */
+export function packageVersions(names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    try {
+      const file = path.join(packageRoot, 'node_modules', ...name.split('/'), 'package.json');
+      out[name] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    } catch {
+      out[name] = 'missing';
+    }
+  }
+  return out;
+}
+
+/** The libraries on the hot paths, recorded in every result (the native ones by the benchmarks using them). */
+const HOT_PATH_PACKAGES = ['lmdb', 'rxjs', '@nats-io/transport-node', '@nats-io/jetstream'];
+
 export function newResult(benchmark: string, inputs: Record<string, unknown>, versions: Record<string, string> = {}) {
+  const own = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
   const result: BenchResult = {
     benchmark,
     startedAt: new Date().toISOString(),
     machine: machineInfo(),
-    versions: { node: process.versions.node, ...versions },
+    versions: {
+      node: process.versions.node,
+      platewatch: own.version,
+      ...packageVersions(HOT_PATH_PACKAGES),
+      ...versions,
+    },
     commit: gitCommit(),
     inputs,
     metrics: [],
