@@ -7,7 +7,7 @@ import numpy as np
 
 from model import CORNER_UNIT, STRIDE
 
-MAX_INPUT_SIDE = 480  # the network sees the frame downscaled by k = ceil(max(w, h) / 480)
+MAX_INPUT_SIDE = 640  # detectorMaxSide: the network sees the frame downscaled by k = ceil(max(w, h) / 640)
 
 
 def downscale_ratio(w, h, max_side=MAX_INPUT_SIDE):
@@ -31,6 +31,26 @@ def prepare(gray, max_side=MAX_INPUT_SIDE):
     if pw > sw:
         inp[:, sw:] = inp[:, sw - 1:sw]
     return inp, k
+
+
+def coarse_max(net, inp, sw, sh):
+    """The native gate: the net on the shrunk frame (sw x sh at the top-left of inp) shrunk 2x more;
+    returns the highest plate-centre probability over the real image, or None when the frame is too
+    small to gate (LocalizePlates::kMinCoarseSide)."""
+    if min(sw, sh) // 2 < 64:
+        return None
+    small = inp[: sh // 2 * 2, : sw // 2 * 2]
+    c = cv2.resize(small, (sw // 2, sh // 2), interpolation=cv2.INTER_AREA)
+    ch, cw = c.shape
+    ph, pw = (ch + 31) // 32 * 32, (cw + 31) // 32 * 32
+    x = np.zeros((ph, pw), np.uint8)
+    x[:ch, :cw] = c
+    x[ch:, :cw] = c[-1:, :]
+    x[:, cw:] = x[:, cw - 1:cw]
+    net.setInput(x[None, None].astype(np.float32))
+    out = net.forward()
+    logit = out[0, 0, : (ch + STRIDE - 1) // STRIDE, : (cw + STRIDE - 1) // STRIDE]
+    return float(1.0 / (1.0 + np.exp(-logit.max())))
 
 
 def make_targets(quads_list, gh, gw):

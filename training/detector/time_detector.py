@@ -1,8 +1,9 @@
 """CPU time (not wall time: the shared machine is loaded) of the detector on one thread, as the native
-stage runs it: exact integer-ratio INTER_AREA downscale + OpenCV dnn forward + decode, on rendered
-frames with and without plates at 720p and 1080p.
+stage runs it: exact integer-ratio INTER_AREA downscale, the coarse gate (a pass at half that size),
+then, when the gate opens, the full OpenCV dnn forward + decode; on rendered frames with and without
+plates at 720p and 1080p, and on flat grey frames with sensor noise (bench/recognizer.ts's empty frame).
 
-    /usr/bin/python3 training/detector/time_detector.py models/plate_detector.onnx [--runs 50]
+    /usr/bin/python3 training/detector/time_detector.py models/plate_detector.onnx [--runs 50] [--max-side 640]
 """
 import argparse
 import os
@@ -16,7 +17,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
-from common import decode, prepare  # noqa: E402
+from common import coarse_max, decode, prepare  # noqa: E402
 from tools.synth.scene import SceneSpec, render_scene  # noqa: E402
 
 
@@ -24,29 +25,34 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("onnx")
     ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--max-side", type=int, default=640, help="detectorMaxSide")
+    ap.add_argument("--gate", type=float, default=0.05, help="LocalizePlates::kCoarseGate; 0: no coarse pass")
     args = ap.parse_args()
     cv2.setNumThreads(1)
     net = cv2.dnn.readNetFromONNX(args.onnx)
+    coarse_net = cv2.dnn.readNetFromONNX(args.onnx)
     rng = random.Random(3)
+    nrng = np.random.default_rng(1)
     for w, h in [(1280, 720), (1920, 1080)]:
-        for empty in (False, True):
-            frames = [cv2.cvtColor(render_scene(rng, SceneSpec(w, h, 30, 100, 3, 0.5, 1.0 if empty else 0.0))[0],
-                                   cv2.COLOR_BGR2GRAY) for _ in range(3)]
-            rs, ns = [], []
+        for kind in ("with plates", "scene, no plate", "grey noise"):
+            if kind == "grey noise":
+                frames = [np.clip(nrng.normal(110, 12, (h, w)), 0, 255).astype(np.uint8)]
+            else:
+                spec = SceneSpec(w, h, 30, 100, 3, 0.5, 1.0 if kind != "with plates" else 0.0)
+                frames = [cv2.cvtColor(render_scene(rng, spec)[0], cv2.COLOR_BGR2GRAY) for _ in range(3)]
+            ts, opened = [], 0
             for r in range(args.runs):
                 g = frames[r % len(frames)]
                 t0 = time.process_time()
-                inp, k = prepare(g)
-                t1 = time.process_time()
-                net.setInput(inp[None, None].astype(np.float32))
-                out = net.forward()
-                decode(out, 0.5)
-                t2 = time.process_time()
-                rs.append(t1 - t0)
-                ns.append(t2 - t1)
-            print(f"{w}x{h} {'no plate   ' if empty else 'with plates'} input {inp.shape[1]}x{inp.shape[0]}: "
-                  f"resize {1000 * np.median(rs):.2f} ms + net/decode {1000 * np.median(ns):.2f} ms = "
-                  f"{1000 * (np.median(rs) + np.median(ns)):.2f} ms CPU (median of {args.runs})")
+                inp, k = prepare(g, args.max_side)
+                gate = coarse_max(coarse_net, inp, w // k, h // k) if args.gate > 0 else None
+                if gate is None or gate >= args.gate:
+                    opened += 1
+                    net.setInput(inp[None, None].astype(np.float32))
+                    decode(net.forward(), 0.5)
+                ts.append(time.process_time() - t0)
+            print(f"{w}x{h} {kind:15s} input {inp.shape[1]}x{inp.shape[0]}: {1000 * np.median(ts):.2f} ms CPU "
+                  f"(median of {args.runs}; min {1000 * min(ts):.2f}); full pass on {opened}/{args.runs}")
     print(f"load average {os.getloadavg()}")
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import downscale_ratio, make_targets  # noqa: E402
+from common import MAX_INPUT_SIDE, downscale_ratio, make_targets  # noqa: E402
 from model import STRIDE, PlateDetector, export_onnx  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -63,10 +63,40 @@ def fold_of(index, folds=5):
     return index % folds
 
 
+def negative_files(folder, part="train"):
+    """The no-plate photos, split by sorted index: even = training negatives, odd = held out for the
+    false-region figure (eval_dev.py)."""
+    files = sorted(f for f in os.listdir(folder) if f.lower().endswith((".jpg", ".jpeg", ".png")))
+    return [os.path.join(folder, f) for i, f in enumerate(files) if (i % 2 == 0) == (part == "train")]
+
+
+class Negatives:
+    """Hard negatives: real photos with no plate (signs, lettering, car parts), shrunk as the native
+    stage shrinks a frame (with +-25 % scale jitter); a random patch, no targets."""
+
+    def __init__(self, folder, max_side):
+        self.max_side = max_side
+        self.items = [g for g in (cv2.imread(f, cv2.IMREAD_GRAYSCALE) for f in negative_files(folder)) if g is not None]
+
+    def sample(self, rng):
+        g = rng.choice(self.items)
+        h, w = g.shape
+        k = max(1.0, downscale_ratio(w, h, self.max_side) * rng.uniform(0.75, 1.3))
+        small = cv2.resize(g, (max(1, int(w / k)), max(1, int(h / k))), interpolation=cv2.INTER_AREA)
+        patch = np.full((PATCH_H, PATCH_W), int(small.mean()), np.uint8)
+        sh, sw = small.shape
+        cy = rng.randint(0, max(0, sh - PATCH_H))
+        cx = rng.randint(0, max(0, sw - PATCH_W))
+        crop = small[cy:cy + PATCH_H, cx:cx + PATCH_W]
+        patch[: crop.shape[0], : crop.shape[1]] = crop
+        return patch, []
+
+
 class Real:
     """Dev scenes (box labels only: corners = the box's corners), cropped around the plate."""
 
-    def __init__(self, folder, fold, folds=5):
+    def __init__(self, folder, fold, folds=5, max_side=MAX_INPUT_SIDE):
+        self.max_side = max_side
         rows = sorted(read_labels(folder))
         self.items = []
         for i, (f, x, y, w, h, _) in enumerate(rows):
@@ -79,7 +109,7 @@ class Real:
     def sample(self, rng):
         g, q = rng.choice(self.items)
         h, w = g.shape
-        k = downscale_ratio(w, h) * rng.uniform(0.75, 1.3)
+        k = downscale_ratio(w, h, self.max_side) * rng.uniform(0.75, 1.3)
         k = max(1.0, k)
         sw, sh = int(w / k), int(h / k)
         small = cv2.resize(g, (sw, sh), interpolation=cv2.INTER_AREA)
@@ -143,7 +173,10 @@ def main():
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--init", default="")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--max-side", type=int, default=MAX_INPUT_SIDE, help="detectorMaxSide the real scenes are shrunk for")
+    ap.add_argument("--negatives", default="", help="no-plate photos folder: even-indexed files become hard negatives")
+    ap.add_argument("--neg-share", type=float, default=0.15)
     ap.add_argument("--out", required=True)
     ap.add_argument("--onnx", default="")
     ap.add_argument("--save-every", type=int, default=100)
@@ -155,8 +188,10 @@ def main():
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     syn = Synthetic(args.synthetic, args.max_shards)
-    real = Real(args.real, args.fold) if args.real else None
-    print(f"synthetic {len(syn.images)} real {len(real.items) if real else 0}", flush=True)
+    real = Real(args.real, args.fold, max_side=args.max_side) if args.real else None
+    negs = Negatives(args.negatives, args.max_side) if args.negatives else None
+    print(f"synthetic {len(syn.images)} real {len(real.items) if real else 0} negatives {len(negs.items) if negs else 0}",
+          flush=True)
     model = PlateDetector()
     if args.init:
         model.load_state_dict(torch.load(args.init))
@@ -174,7 +209,13 @@ def main():
             g["lr"] = lr
         imgs, quads = [], []
         for _ in range(args.batch):
-            img, q = real.sample(rng) if real and rng.random() < args.real_share else syn.sample(rng)
+            u = rng.random()
+            if real and u < args.real_share:
+                img, q = real.sample(rng)
+            elif negs and u < args.real_share + args.neg_share:
+                img, q = negs.sample(rng)
+            else:
+                img, q = syn.sample(rng)
             img, q = random_crop(rng, img, q, crop_h, crop_w)
             if rng.random() < 0.5:
                 img, q = flip(img, q)
