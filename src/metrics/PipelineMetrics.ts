@@ -73,6 +73,12 @@ export class PipelineMetrics {
     help: 'Failed publish attempts (the message stays in the outbox and is retried)',
     registers: [this.registry],
   });
+  readonly storageErrors = new Counter({
+    name: 'platewatch_storage_errors_total',
+    help: 'Failed writes to local storage, by store (outbox) and reason (full: disk or LMDB map full; write: other): alert on any',
+    labelNames: ['store', 'reason'],
+    registers: [this.registry],
+  });
   readonly natsConnected = new Gauge({
     name: 'platewatch_nats_connected',
     help: '1 while connected to NATS with the JetStream streams in place, else 0',

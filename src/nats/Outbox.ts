@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { type Database, open, type RootDatabase } from 'lmdb';
 
 import { PlatewatchError } from '../errors.js';
+import { lmdbFailure } from './lmdbFailure.js';
 
 export interface OutboxMessage {
   kind: 'hit' | 'read';
@@ -27,7 +28,7 @@ export interface OutboxItem {
   message: OutboxMessage;
 }
 
-/** The outbox cannot be written (disk or map full, closed). */
+/** The outbox cannot be written: ERR_OUTBOX_FULL (disk or LMDB map full), ERR_OUTBOX_WRITE, ERR_OUTBOX_CLOSED. */
 export class OutboxError extends PlatewatchError {}
 
 export class Outbox {
@@ -74,9 +75,7 @@ export class Outbox {
       });
       if (this.durable) await this.env.flushed;
     } catch (err) {
-      const message = (err as Error)?.message ?? String(err);
-      const code = /MDB_MAP_FULL|ENOSPC|No space/i.test(message) ? 'ERR_OUTBOX_FULL' : 'ERR_OUTBOX_WRITE';
-      throw new OutboxError(code, `outbox: cannot store ${messages.length} message(s): ${message}`, { cause: err });
+      throw await this.failure(err, `cannot store ${messages.length} message(s)`);
     }
     this._depth += messages.length;
   }
@@ -94,7 +93,23 @@ export class Outbox {
   /** Removes a message JetStream acknowledged. */
   async ack(seq: number): Promise<void> {
     if (this.closed) return;
-    if (await this.db.remove(seq)) this._depth = Math.max(0, this._depth - 1);
+    let removed: boolean;
+    try {
+      removed = await this.db.remove(seq);
+    } catch (err) {
+      // Removing needs a commit too: on a full disk it can fail; the message is sent again later (same id).
+      throw await this.failure(err, `cannot remove delivered message ${seq}`);
+    }
+    if (removed) this._depth = Math.max(0, this._depth - 1);
+  }
+
+  private async failure(err: unknown, what: string): Promise<OutboxError> {
+    const f = await lmdbFailure(err);
+    return f.full
+      ? new OutboxError('ERR_OUTBOX_FULL', `outbox ${this.path}: disk or LMDB map full: ${what} (${f.message})`, {
+          cause: f.cause,
+        })
+      : new OutboxError('ERR_OUTBOX_WRITE', `outbox ${this.path}: ${what}: ${f.message}`, { cause: f.cause });
   }
 
   async close(): Promise<void> {

@@ -20,9 +20,10 @@ import { HotlistStore } from '../hotlist/HotlistStore.js';
 import { type ImportSummary, importHotlist } from '../hotlist/importHotlist.js';
 import { MetricsServer } from '../metrics/MetricsServer.js';
 import { PipelineMetrics } from '../metrics/PipelineMetrics.js';
+import { guardLmdbCommitRejections } from '../nats/lmdbFailure.js';
 import { NatsLink, type NatsLinkState } from '../nats/NatsLink.js';
 import { NatsServer } from '../nats/NatsServer.js';
-import { Outbox, type OutboxMessage } from '../nats/Outbox.js';
+import { Outbox, OutboxError, type OutboxMessage } from '../nats/Outbox.js';
 import { OutboxRelay } from '../nats/OutboxRelay.js';
 import { packageRoot } from '../paths.js';
 import type { HitMessage } from '../pipeline/messages.js';
@@ -54,6 +55,9 @@ export type RunStatus =
   | { state: 'running'; natsUrl: string; metricsUrl?: string; cameras: string[] }
   | { state: 'stopping' }
   | { state: 'stopped' };
+
+/** How long a batch the outbox cannot store (disk full) is held and retried before it is given up. */
+const OUTBOX_HOLD_MS = 60_000;
 
 /** Resolves a configured path: absolute as is; relative to the current directory, else the package. */
 function resolvePath(p: string): string {
@@ -103,6 +107,8 @@ export class RunService {
     this._status = { state: 'starting' };
     const c = this.config;
     mkdirSync(this.dataDir, { recursive: true });
+    // A full disk must be an error the stores report (and the service survives), not a crash.
+    guardLmdbCommitRejections();
 
     this.hotlist = new HotlistStore(path.join(this.dataDir, 'hotlist'), {
       maxLookalikeEdits: c.hotlist.maxLookalikeEdits,
@@ -153,7 +159,12 @@ export class RunService {
         }
         this.options.onPublished?.(m);
       },
-      onError: () => this.metrics.publishErrors.inc(),
+      onError: (err) => {
+        if (err instanceof OutboxError) {
+          const reason = err.code === 'ERR_OUTBOX_FULL' ? 'full' : 'write';
+          this.metrics.storageErrors.inc({ store: 'outbox', reason });
+        } else this.metrics.publishErrors.inc();
+      },
     });
     this.relay.start();
 
@@ -239,7 +250,6 @@ export class RunService {
 
   private runPipeline(): Promise<unknown> {
     const p = this.config.pipeline;
-    const outbox = this.outbox!;
     const relay = this.relay!;
     return lastValueFrom(
       this.reads.pipe(
@@ -264,11 +274,9 @@ export class RunService {
           });
           if (messages.length === 0) return;
           const t0 = performance.now();
-          try {
-            await outbox.enqueue(messages);
-          } catch (err) {
-            // Keep running: the next enqueue may succeed (disk freed); the error is loud meanwhile.
-            this.log(`outbox: ${(err as Error).message}`);
+          if (!(await this.commit(messages))) {
+            // Dispatch still sees it on the console; it is counted as a storage error above.
+            for (const hit of hits) this.log(`${this.formatHit(hit)}  !! NOT STORED, NOT ON NATS (outbox full)`);
             return;
           }
           this.metrics.stageSeconds.observe({ stage: 'outbox_enqueue' }, (performance.now() - t0) / 1000);
@@ -283,6 +291,32 @@ export class RunService {
       ),
       { defaultValue: undefined },
     );
+  }
+
+  /**
+   * Commits to the outbox. A failed write (disk or LMDB map full) is counted, logged and retried with the
+   * batch held (the pipeline waits; freeing space lets it go on, nothing lost) for up to OUTBOX_HOLD_MS;
+   * after that, or when stopping, the batch is given up, loudly. Resolves whether it was committed.
+   */
+  private async commit(messages: OutboxMessage[]): Promise<boolean> {
+    const outbox = this.outbox!;
+    const giveUpAt = Date.now() + OUTBOX_HOLD_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await outbox.enqueue(messages);
+        if (attempt > 0) this.log(`outbox: writable again; ${messages.length} held message(s) committed`);
+        return true;
+      } catch (err) {
+        const full = err instanceof OutboxError && err.code === 'ERR_OUTBOX_FULL';
+        this.metrics.storageErrors.inc({ store: 'outbox', reason: full ? 'full' : 'write' });
+        if (attempt === 0) this.log(`outbox: ${(err as Error).message}; holding and retrying`);
+        if (this._status.state === 'stopping' || Date.now() >= giveUpAt || !(err instanceof OutboxError)) {
+          this.log(`outbox: giving up ${messages.length} message(s) (${messages.map((m) => m.kind).join(', ')})`);
+          return false;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   /** One console line per hit; prohibited categories redacted unless run.printProhibited. */

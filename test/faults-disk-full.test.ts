@@ -1,0 +1,146 @@
+/**
+ * Fault: the disk fills up. The run service keeps its LMDB stores (outbox, hot list, governance and
+ * audit) on a small tmpfs; NATS is down, so committed hits wait in the outbox, and the disk is then
+ * filled to the last byte. A hit that cannot be stored must give a clear error naming the outbox and
+ * what is full, count on `platewatch_storage_errors_total` (an alert in config/prometheus/alerts.yml),
+ * be held rather than dropped, and commit once space is freed; nothing committed before is lost or
+ * corrupted, the service keeps running, and every hit reaches JetStream exactly once in the end.
+ * Needs root (mount -t tmpfs); skipped otherwise.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../src/config/load.js';
+import { NatsServer } from '../src/nats/NatsServer.js';
+import type { HitMessage } from '../src/pipeline/messages.js';
+import { RunService } from '../src/run/RunService.js';
+import { STREAMS } from '../src/subjects.js';
+import { distinctPlates, entries, metricValue, sleep, streamMessages, until } from './faults-helpers.js';
+import { read } from './frameReads.js';
+
+/** Writes zeros until the file system says ENOSPC; returns the bytes written. */
+function fill(file: string): number {
+  const fd = openSync(file, 'w');
+  let written = 0;
+  try {
+    for (const size of [1 << 18, 1 << 12, 512]) {
+      const chunk = Buffer.alloc(size);
+      for (;;) {
+        try {
+          written += writeSync(fd, chunk);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
+          throw err;
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return written;
+}
+
+describe('fault: disk full', () => {
+  it('a full disk gives ERR_OUTBOX_FULL naming the outbox, counts platewatch_storage_errors_total, holds the hit and stores it once space is freed; nothing committed is lost', async (ctx) => {
+    const root = mkdtempSync(path.join(tmpdir(), 'platewatch-faults-disk-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', root], { stdio: 'ignore' });
+    } catch {
+      rmSync(root, { recursive: true, force: true });
+      ctx.skip(); // not root, or no mount permission in this container
+      return;
+    }
+    const server = new NatsServer({ storeDir: mkdtempSync(path.join(tmpdir(), 'platewatch-faults-disk-nats-')) });
+    let service: RunService | undefined;
+    try {
+      const url = await server.start();
+      const config = loadConfig(undefined, {
+        dataDir: path.join(root, 'var'),
+        nats: { url, retryMs: 100, publishTimeoutMs: 1000 },
+        metrics: { port: 0 },
+        pipeline: { groupGapMs: 100 },
+        governance: { api: { port: 0 } },
+      });
+      const committed: HitMessage[] = [];
+      const lines: string[] = [];
+      service = new RunService(config, { cameras: false, log: (l) => lines.push(l), onHit: (h) => committed.push(h) });
+      await service.start();
+      const s = service.status;
+      if (s.state !== 'running') throw new Error('not running');
+      const plates = distinctPlates(80, 3);
+      await service.hotlist!.replaceSource('FAULTS', entries(plates));
+      let next = 0;
+      const vehicle = () => service!.push([read(plates[next++]!, 0.95, { cameraId: 'dcam1', state: 'CA' })]);
+      const gov = service.governance!.governance;
+      const actor = { username: 'disk', role: 'auditor' as const, agency: config.governance.agency };
+      const audit = (what: string) => gov.auditLog.append({ actor, action: 'audit.verify', what, outcome: 'allowed' });
+
+      // Committed while everything is fine, then with NATS down (they wait in the outbox).
+      for (let i = 0; i < 4; i++) vehicle();
+      expect(await until(() => committed.length === 4 && service!.outbox!.depth === 0, 10_000)).toBe(true);
+      const auditBefore = [audit('before-1'), audit('before-2')];
+      await server.stop();
+      for (let i = 0; i < 4; i++) vehicle();
+      expect(await until(() => committed.length === 8, 10_000)).toBe(true);
+      const waiting = service.outbox!.depth;
+      expect(waiting).toBeGreaterThanOrEqual(4);
+
+      // The disk fills up: hits arriving now cannot be stored.
+      const filler = path.join(root, 'filler');
+      mkdirSync(path.dirname(filler), { recursive: true });
+      expect(fill(filler)).toBeGreaterThan(0);
+      const errors = async () =>
+        metricValue(
+          await (await fetch(s.metricsUrl!)).text(),
+          'platewatch_storage_errors_total',
+          'store="outbox",reason="full"',
+        ) ?? 0;
+      for (let i = 0; i < 30 && (i < 3 || (await errors()) === 0); i++) {
+        vehicle();
+        await sleep(150);
+      }
+      expect(await errors(), 'platewatch_storage_errors_total{store="outbox",reason="full"}').toBeGreaterThan(0);
+      const error = lines.find((l) => /^outbox: /.test(l) && /full/.test(l));
+      expect(error).toMatch(new RegExp(`outbox ${service.outbox!.path}: disk or LMDB map full: cannot store`));
+      expect(error).toMatch(/No space left on device/);
+      const stuck = next - committed.length;
+      expect(stuck, 'hits held while the disk is full').toBeGreaterThan(0);
+      expect(service.status.state).toBe('running');
+      // The audit log on the same full disk: an append may fail (LMDB refuses the commit) but never corrupts.
+      let auditError: unknown;
+      try {
+        for (let i = 0; i < 50; i++) audit(`full-${i}-${'x'.repeat(2000)}`);
+      } catch (err) {
+        auditError = err;
+      }
+      expect(auditError, 'an audit append on a full disk fails').toBeInstanceOf(Error);
+      expect(gov.auditLog.verify().ok).toBe(true);
+
+      // Space is freed and NATS comes back: the held hits commit, everything is delivered once.
+      rmSync(filler);
+      await server.start();
+      expect(await until(() => committed.length === next, 15_000), lines.slice(-5).join('\n')).toBe(true);
+      expect(lines.some((l) => /outbox: writable again/.test(l))).toBe(true);
+      expect(await until(() => service!.outbox!.depth === 0, 15_000)).toBe(true);
+      const stored = (await streamMessages(url, STREAMS.hits.name)).map((m) => String(m.data.id));
+      expect(stored.sort()).toEqual(committed.map((h) => h.id).sort());
+      expect(new Set(committed.map((h) => h.plate)).size).toBe(next);
+      const records = gov.auditLog.query({ limit: 1_000_000 });
+      for (const r of auditBefore) expect(records.find((x) => x.seq === r.seq)?.hash).toBe(r.hash);
+      audit('after');
+      expect(gov.auditLog.verify().ok).toBe(true);
+      expect(service.hotlist!.lookup(plates[0]!, 'CA')[0]?.entry.recordId).toBe('FAULTS-0');
+    } finally {
+      await service?.stop(0);
+      await server.stop();
+      try {
+        execFileSync('umount', ['-l', root], { stdio: 'ignore' });
+      } catch {}
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
