@@ -9,7 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HotlistError } from '../src/hotlist/HotlistEntry.js';
 import { HotlistStore } from '../src/hotlist/HotlistStore.js';
 import { importHotlist } from '../src/hotlist/importHotlist.js';
+import { ListBuilder } from '../src/hotlist/ListBuilder.js';
 import { loadMapping } from '../src/hotlist/mapping.js';
+import { NcicLineEncoder } from '../src/hotlist/NcicLineEncoder.js';
+import { parseNcicLine } from '../src/hotlist/parsers.js';
 import { configDir, packageRoot } from '../src/paths.js';
 
 const NCIC_MAP = path.join(configDir, 'hotlist', 'ncic.mapping.yaml');
@@ -145,5 +148,85 @@ describe('hotlist import', () => {
     expect(out.stdout).toMatch(/line 2: category code 'ZZ'/);
     // The import ran in another process: the open reader sees the new list at its next lookup.
     expect(reader.lookup('7ABC123')[0]?.entry.source).toBe('CA_DOJ');
+  });
+});
+
+describe('NCIC byte parser (NcicLineEncoder)', () => {
+  /** Deterministic PRNG (mulberry32) so a failure repeats. */
+  function rng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('gives the string parser’s entries and rejection reasons for plain and mutated lines, plain ones without it', () => {
+    const mapping = loadMapping(NCIC_MAP);
+    const now = Date.UTC(2026, 10, 29, 12);
+    const fast = new ListBuilder(path.join(dir, 'fast'), 1 << 30);
+    const slow = new ListBuilder(path.join(dir, 'slow'), 1 << 30);
+    const enc = new NcicLineEncoder(fast, mapping, 'CA_DOJ', now);
+    const r = rng(11);
+    const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
+    const AL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const NOISE = [' ', '\t', 'a', 'o', '-', '#', '\u00e9', '\u00a0', '0', 'Z', '\r', '"', 'q'];
+    let plainFast = 0;
+    let plain = 0;
+    const differ: unknown[] = [];
+    for (let i = 0; i < 8000; i++) {
+      let plate = '';
+      for (let k = 1 + Math.floor(r() * 8); k > 0; k--) plate += pick(AL);
+      const state = pick(['CA', 'NV', '', 'ca', 'C1']);
+      const code = pick(['V', 'W', 'PO', 'SO', 'v', 'Q', '', ' V', 'AA']);
+      const entered = pick(['20261101', '', '20260230', '2026-11-01', '19991231']);
+      const expires = pick(['', '20991231', '2099123X', '00000000']);
+      const reason = pick(['', 'stolen from lot', '  padded  ', 'Café', 'x'.repeat(300)]);
+      let line = ncic(plate, state, code, `N${i}`, entered, expires, reason);
+      const mutated = r() < 0.4;
+      if (mutated) {
+        const chars = [...line];
+        for (let m = 1 + Math.floor(r() * 3); m > 0; m--) chars[Math.floor(r() * chars.length)] = pick(NOISE);
+        line = chars.join('');
+        if (r() < 0.2) line = line.slice(0, Math.floor(r() * line.length));
+      }
+      const buf = Buffer.from(line, 'latin1');
+      const got = enc.add(buf, 0, buf.length);
+      const want = parseNcicLine(line, mapping, 'CA_DOJ', now);
+      if ('entry' in want) slow.addEntry(want.entry);
+      if (got === undefined ? !('entry' in want) : JSON.stringify(got) !== JSON.stringify(want)) {
+        differ.push({ line, got, want });
+      }
+      const isPlain =
+        !mutated &&
+        /^[A-Z0-9]+$/.test(plate) &&
+        ['CA', 'NV', ''].includes(state) &&
+        ['V', 'W', 'PO', 'SO', 'AA'].includes(code);
+      if (isPlain && /^(\d{8})?$/.test(entered) && /^(\d{8})?$/.test(expires) && reason !== 'Café') {
+        plain++;
+        if (got === undefined) plainFast++;
+      }
+    }
+    expect(differ).toEqual([]);
+    expect(plain).toBeGreaterThan(500);
+    expect(plainFast).toBe(plain);
+    const a = [...fast.buckets()].map((b) => [b.bucket, b.value.toString('latin1'), b.entries]);
+    const b = [...slow.buckets()].map((b) => [b.bucket, b.value.toString('latin1'), b.entries]);
+    expect(a.length).toBeGreaterThan(100);
+    expect(a).toEqual(b);
+  });
+
+  it('CR LF line ends, a last line without a line break and a line longer than the read buffer all load', async () => {
+    const store = openStore();
+    const long = ncic('9LONG99', 'CA', 'V', 'L1', '20261101', '', 'r'.repeat(5 << 20));
+    const f = file(`${ncic('1CRLF11', 'CA', 'V', 'C1')}\r\n${long}\r\n${ncic('2LAST22', 'NV', 'W', 'E1')}`);
+    const s = await importHotlist(store, { file: f, source: 'CA_DOJ', format: 'ncic', mapping: NCIC_MAP });
+    expect(s).toMatchObject({ total: 3, rejected: 0, lines: 3 });
+    expect(store.lookup('1CRLF11')[0]?.entry.recordId).toBe('C1');
+    expect(store.lookup('9LONG99')[0]?.entry.reason).toHaveLength(5 << 20);
+    expect(store.lookup('2LAST22')[0]?.entry.state).toBe('NV');
   });
 });

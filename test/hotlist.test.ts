@@ -172,7 +172,7 @@ describe('HotlistStore imported lists (bucketed)', () => {
 
 describe('HotlistStore import spilling to partition files', () => {
   it('a list larger than the memory budget is spilled, sorted and loaded whole', async () => {
-    const s = new HotlistStore(mkdtempSync(path.join(tmpdir(), 'platewatch-hotlist-spill-')), { spillChars: 2000 });
+    const s = new HotlistStore(mkdtempSync(path.join(tmpdir(), 'platewatch-hotlist-spill-')), { spillBytes: 2000 });
     stores.push(s);
     const many = Array.from({ length: 3000 }, (_, i) =>
       entry(`S${String(i).padStart(5, '0')}Q`, { recordId: `R${i}` }),

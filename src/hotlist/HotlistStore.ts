@@ -19,11 +19,11 @@
  *              changes, so another process's refresh is seen at the next lookup.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import nodePath from 'node:path';
 
-import { type Database, open, type RootDatabase } from 'lmdb';
-import { allLines, BUCKET_CHARS, bucketOf, fromLine, identity, linesOf, toLine } from './bucketLines.js';
+import { type Database, open, type RootDatabase, type TransactionFlags } from 'lmdb';
+import { allLines, bucketOf, fromLine, linesOfBytes } from './bucketLines.js';
 import {
   type HotlistEntry,
   HotlistError,
@@ -33,16 +33,22 @@ import {
   type StateMatch,
   validateEntry,
 } from './HotlistEntry.js';
+import { type BuiltBucket, ListBuilder } from './ListBuilder.js';
 import { lookalikeEdits, normalizePlate, plateSkeleton } from './normalize.js';
-import { SkeletonFilter, skeletonHashes } from './SkeletonFilter.js';
+import { SkeletonFilter } from './SkeletonFilter.js';
 
 export interface HotlistStoreOptions {
   /** Largest number of look-alike substitutions a look-alike match may have (the order says one). */
   maxLookalikeEdits?: number;
   /** Keys deleted per write transaction when an old generation is dropped. */
   batchSize?: number;
-  /** Characters of entry lines an import keeps in memory before spilling to files (~2 bytes each). */
-  spillChars?: number;
+  /**
+   * Bytes of entry lines (~90 per entry) an import keeps in memory, off the JS heap, before spilling
+   * them to files under the store's folder; memory stays near this plus the largest partition.
+   */
+  spillBytes?: number;
+  /** Bytes of bucket records written per transaction of an import (larger: fewer commits and fsyncs). */
+  txnBytes?: number;
 }
 
 export interface ReplaceSummary {
@@ -56,6 +62,8 @@ export interface ReplaceSummary {
   /** Entries repeating the plate and record id of another entry of the list: one of them is kept. */
   duplicates: number;
   generation: number;
+  /** Wall seconds per phase: reading the entries, writing the generation, the flip, dropping the old list. */
+  phases: { fill: number; write: number; flip: number; cleanup: number };
 }
 
 export interface ReplaceMeta {
@@ -64,6 +72,13 @@ export interface ReplaceMeta {
   /** Called after each committed batch with the number of entries written so far. */
   onProgress?: (written: number) => void;
 }
+
+/**
+ * lmdb-js transactionSync flags for the generation's transactions: abortable, committed before return,
+ * and MDB_NOSYNC, which lmdb-js's LMDB runs as an overlapping sync (the data is flushed after the commit
+ * and the commit's meta page marked unflushed until then, so a crash cannot corrupt the file).
+ */
+const GEN_TXN_FLAGS = 0x10003;
 
 const SEP = ' ';
 const END = '!'; // sorts right after SEP
@@ -137,25 +152,79 @@ interface ReaderView {
   lists: { source: string; gen: number; filter: SkeletonFilter | undefined }[];
 }
 
-const SPILL_CHARS = 256 * 1024 * 1024;
+const SPILL_BYTES = 1024 * 1024 * 1024;
+const TXN_BYTES = 64 * 1024 * 1024;
 
-/** Same skeleton, plate and record id (the first three fields), without allocating. */
-function sameIdentity(a: string, b: string): boolean {
-  let tabs = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = a.charCodeAt(i);
-    if (c !== b.charCodeAt(i)) return false;
-    if (c === 9 && ++tabs === 3) return true;
-  }
-  return false;
+/** Lines in a bucket record ("\n" + lines each ending in "\n"). */
+function countLines(value: Uint8Array): number {
+  let n = 0;
+  for (let i = 1; i < value.length; i++) if (value[i] === 10) n++;
+  return n;
 }
 
-/** Whether a line's skeleton belongs to `bucket` (see bucketOf), without allocating. */
-function inBucket(line: string, bucket: string): boolean {
-  if (bucket === '' || !line.startsWith(bucket)) return false;
-  const tab = line.indexOf('\t');
-  return tab === bucket.length || (tab > BUCKET_CHARS && bucket.length === BUCKET_CHARS);
+/** [start, end) of each line's identity (skeleton, plate, record id: up to its third tab). */
+function identities(value: Uint8Array): number[] {
+  const out: number[] = [];
+  let i = 1;
+  while (i < value.length) {
+    let tabs = 0;
+    let j = i;
+    while (j < value.length && value[j] !== 10 && (value[j] !== 9 || ++tabs < 3)) j++;
+    out.push(i, j);
+    while (j < value.length && value[j] !== 10) j++;
+    i = j + 1;
+  }
+  return out;
+}
+
+function compareRange(x: Uint8Array, xs: number, xe: number, y: Uint8Array, ys: number, ye: number): number {
+  const n = Math.min(xe - xs, ye - ys);
+  for (let i = 0; i < n; i++) {
+    const d = x[xs + i]! - y[ys + i]!;
+    if (d !== 0) return d;
+  }
+  return xe - xs - (ye - ys);
+}
+
+/** Entries of bucket record `now` not in `before`, and the reverse, by identity. */
+function diffBuckets(now: Uint8Array, before: Uint8Array): { added: number; removed: number } {
+  const a = identities(now);
+  const b = identities(before);
+  const sorted = (r: number[], v: Uint8Array) => {
+    for (let i = 2; i < r.length; i += 2)
+      if (compareRange(v, r[i - 2]!, r[i - 1]!, v, r[i]!, r[i + 1]!) > 0) return false;
+    return true;
+  };
+  if (!sorted(a, now) || !sorted(b, before)) {
+    // Not in byte order (a list written by an older version): compare as strings.
+    const ids = (r: number[], v: Uint8Array) => {
+      const set = new Set<string>();
+      for (let i = 0; i < r.length; i += 2)
+        set.add(Buffer.from(v.buffer, v.byteOffset, v.length).toString('latin1', r[i], r[i + 1]));
+      return set;
+    };
+    const x = ids(a, now);
+    const y = ids(b, before);
+    let added = 0;
+    let removed = 0;
+    for (const id of x) if (!y.has(id)) added++;
+    for (const id of y) if (!x.has(id)) removed++;
+    return { added, removed };
+  }
+  // Repeats were dropped at import: each identity is there once per record.
+  let i = 0;
+  let j = 0;
+  let same = 0;
+  while (i < a.length && j < b.length) {
+    const c = compareRange(now, a[i]!, a[i + 1]!, before, b[j]!, b[j + 1]!);
+    if (c === 0) {
+      same++;
+      i += 2;
+      j += 2;
+    } else if (c < 0) i += 2;
+    else j += 2;
+  }
+  return { added: a.length / 2 - same, removed: b.length / 2 - same };
 }
 
 function bucketKey(source: string, gen: number, bucket: string): string {
@@ -169,21 +238,6 @@ function filterKey(source: string, gen: number): string {
   return `${source}${SEP}${genToken(gen)}`;
 }
 
-/** A growable array of 32-bit hash pairs (8 bytes per entry, not a JS array of doubles). */
-class HashPairs {
-  data = new Uint32Array(1 << 16);
-  length = 0;
-  push(h1: number, h2: number): void {
-    if (this.length + 2 > this.data.length) {
-      const bigger = new Uint32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = h1;
-    this.data[this.length++] = h2;
-  }
-}
-
 function wrapWriteError(err: unknown, what: string): HotlistError {
   const message = (err as Error)?.message ?? String(err);
   const code = /MDB_MAP_FULL|ENOSPC|No space/i.test(message) ? 'ERR_HOTLIST_FULL' : 'ERR_HOTLIST_WRITE';
@@ -194,12 +248,15 @@ export class HotlistStore {
   readonly path: string;
   readonly maxLookalikeEdits: number;
   private readonly batchSize: number;
-  private readonly spillChars: number;
+  private readonly spillBytes: number;
+  private readonly txnBytes: number;
   private readonly env: RootDatabase;
   private readonly index: Database<StoredValue, string>;
   private readonly sourcesDb: Database<SourceInfo, string>;
   private readonly records: Database<string, string>;
   private readonly buckets: Database<string, string>;
+  /** The same records as bytes (the import's writes and its diff against the previous list). */
+  private readonly bucketBytes: Database<Buffer, string>;
   private readonly filtersDb: Database<Buffer, string>;
   private readonly meta: Database<Buffer, string>;
   private closed = false;
@@ -211,13 +268,15 @@ export class HotlistStore {
     this.path = path;
     this.maxLookalikeEdits = options.maxLookalikeEdits ?? 1;
     this.batchSize = options.batchSize ?? 100_000;
-    this.spillChars = options.spillChars ?? SPILL_CHARS;
+    this.spillBytes = options.spillBytes ?? SPILL_BYTES;
+    this.txnBytes = options.txnBytes ?? TXN_BYTES;
     mkdirSync(path, { recursive: true });
     this.env = open({ path, maxDbs: 8 });
     this.index = this.env.openDB<StoredValue, string>({ name: 'index' });
     this.sourcesDb = this.env.openDB<SourceInfo, string>({ name: 'sources' });
     this.records = this.env.openDB<string, string>({ name: 'records', encoding: 'string' });
     this.buckets = this.env.openDB<string, string>({ name: 'buckets', encoding: 'string' });
+    this.bucketBytes = this.env.openDB<Buffer, string>({ name: 'buckets', encoding: 'binary' });
     this.filtersDb = this.env.openDB<Buffer, string>({ name: 'filters', encoding: 'binary' });
     this.meta = this.env.openDB<Buffer, string>({ name: 'meta', encoding: 'binary' });
   }
@@ -256,9 +315,10 @@ export class HotlistStore {
         readIndex = true;
         continue;
       }
-      const blob = this.buckets.get(bucketKey(src.source, src.gen, bucket));
+      // A reused buffer, valid until the next read: the matching lines are decoded right away.
+      const blob = this.bucketBytes.getBinaryFast(bucketKey(src.source, src.gen, bucket));
       if (blob === undefined) continue;
-      for (const line of linesOf(blob, skeleton)) consider(fromLine(line, src.source));
+      for (const line of linesOfBytes(blob, skeleton)) consider(fromLine(line, src.source));
     }
     if (readIndex) {
       for (const { key, value } of this.index.getRange({ start: skeleton + SEP, end: skeleton + END })) {
@@ -422,15 +482,45 @@ export class HotlistStore {
   }
 
   /**
-   * Replaces a source's whole list with `entries` (already validated by the caller, or validated here
-   * when `validate` is true): writes a new generation in batches, then flips the active generation in
-   * one transaction, then deletes the old generation. Readers never see a half list; a crash before the
-   * flip leaves the old list active and the partial one is deleted by the next refresh.
+   * Replaces a source's whole list with `entries` (already validated by the caller): see replaceSourceWith().
    */
   async replaceSource(
     source: string,
     /** Entries, or chunks of entries (fewer async steps for big files). */
     entries: Iterable<HotlistEntry | readonly HotlistEntry[]> | AsyncIterable<HotlistEntry | readonly HotlistEntry[]>,
+    meta: ReplaceMeta = {},
+  ): Promise<ReplaceSummary> {
+    return this.replaceSourceWith(
+      source,
+      async (list) => {
+        for await (const item of entries as AsyncIterable<HotlistEntry | readonly HotlistEntry[]>) {
+          for (const e of Array.isArray(item) ? (item as readonly HotlistEntry[]) : [item as HotlistEntry]) {
+            if (e.source !== source) {
+              throw new HotlistError(
+                'ERR_HOTLIST_SOURCE',
+                `entry ${e.recordId} is of source ${e.source}, not ${source}`,
+              );
+            }
+            list.addEntry(e);
+          }
+          meta.onProgress?.(list.count);
+        }
+      },
+      meta,
+    );
+  }
+
+  /**
+   * Replaces a source's whole list with the lines `fill` adds to a ListBuilder (off the JS heap), then
+   * writes them as a new generation in bucket key order, in large transactions that only the flip makes
+   * visible; then flips the active generation in one durable transaction, then deletes the old
+   * generation. Readers never see a half list; when `fill` throws, nothing is written and the old list
+   * stays; a crash before the flip leaves the old list active and the partial one is deleted by the
+   * next refresh.
+   */
+  async replaceSourceWith(
+    source: string,
+    fill: (list: ListBuilder) => void | Promise<void>,
     meta: ReplaceMeta = {},
   ): Promise<ReplaceSummary> {
     this.assertOpen();
@@ -452,96 +542,28 @@ export class HotlistStore {
     } catch (err) {
       throw wrapWriteError(err, 'refresh');
     }
-    // Pass 1: entries -> text lines in partition files by the skeleton's first character (bounded memory).
-    // Pass 2: per partition, sort, drop repeats, group by bucket and write one record per bucket through
-    // lmdb-js's asynchronous batches (its write thread commits while the next partition is prepared).
     const tmp = nodePath.join(this.path, 'import-tmp', `${source}-${gen}`);
     rmSync(tmp, { recursive: true, force: true });
-    const parts = new Map<number, { lines: string[]; spilled: boolean }>();
-    let buffered = 0;
-    // Partitions stay in memory up to SPILL_CHARS in all; beyond it every partition goes to its file.
-    const spillAll = () => {
-      mkdirSync(tmp, { recursive: true });
-      for (const [part, p] of parts) {
-        if (p.lines.length === 0) continue;
-        appendFileSync(nodePath.join(tmp, `p${part}`), `${p.lines.join('\n')}\n`);
-        p.lines = [];
-        p.spilled = true;
-      }
-      buffered = 0;
-    };
-    const hashes = new HashPairs();
-    let lines = 0;
+    const list = new ListBuilder(tmp, this.spillBytes);
+    const t0 = performance.now();
+    let tFill = t0;
+    let tWrite = t0;
     let written = 0;
-    let duplicates = 0;
+    let filter: SkeletonFilter;
     try {
-      for await (const item of entries as AsyncIterable<HotlistEntry | readonly HotlistEntry[]>) {
-        for (const e of Array.isArray(item) ? (item as readonly HotlistEntry[]) : [item as HotlistEntry]) {
-          if (e.source !== source) {
-            throw new HotlistError('ERR_HOTLIST_SOURCE', `entry ${e.recordId} is of source ${e.source}, not ${source}`);
-          }
-          const skeleton = plateSkeleton(e.plate);
-          const line = toLine(e, skeleton);
-          const part = skeleton.charCodeAt(0);
-          let p = parts.get(part);
-          if (!p) {
-            p = { lines: [], spilled: false };
-            parts.set(part, p);
-          }
-          p.lines.push(line);
-          buffered += line.length;
-          const [h1, h2] = skeletonHashes(skeleton);
-          hashes.push(h1, h2);
-          lines++;
-        }
-        if (buffered > this.spillChars) spillAll();
-        meta.onProgress?.(lines);
-      }
-      let pending: Promise<unknown> | undefined;
-      for (const [part, p] of parts) {
-        let sorted = p.lines;
-        if (p.spilled) {
-          const file = nodePath.join(tmp, `p${part}`);
-          if (sorted.length) appendFileSync(file, `${sorted.join('\n')}\n`);
-          sorted = readFileSync(file, 'utf8').split('\n');
-          sorted.pop();
-        }
-        p.lines = [];
-        sorted.sort();
-        // Sorted lines: repeats are adjacent, and so are the lines of one bucket.
-        const records: [string, string][] = [];
-        let bucket = '';
-        let chunk: string[] = [];
-        let previous = '';
-        for (const line of sorted) {
-          if (sameIdentity(line, previous)) {
-            duplicates++;
-            continue;
-          }
-          previous = line;
-          if (!inBucket(line, bucket)) {
-            if (chunk.length) records.push([bucket, `\n${chunk.join('\n')}\n`]);
-            bucket = bucketOf(line.slice(0, line.indexOf('\t')));
-            chunk = [];
-          }
-          chunk.push(line);
-          written++;
-        }
-        if (chunk.length) records.push([bucket, `\n${chunk.join('\n')}\n`]);
-        if (pending) await pending;
-        let last: Promise<unknown> | undefined;
-        for (const [b, blob] of records) last = this.buckets.put(bucketKey(source, gen, b), blob);
-        pending = last;
-      }
-      await pending;
+      await fill(list);
+      tFill = performance.now();
+      filter = SkeletonFilter.forCount(list.count);
+      written = await this.writeGeneration(source, gen, list, filter, meta);
+      tWrite = performance.now();
     } catch (err) {
       if (err instanceof HotlistError || !/MDB_|ENOSPC|lmdb/i.test(String((err as Error)?.message))) throw err;
       throw wrapWriteError(err, `refresh of ${source}`);
     } finally {
+      list.dispose();
       rmSync(tmp, { recursive: true, force: true });
     }
-    const filter = SkeletonFilter.forCount(hashes.length / 2);
-    for (let i = 0; i < hashes.length; i += 2) filter.addHashes(hashes.data[i]!, hashes.data[i + 1]!);
+    const duplicates = list.duplicates;
     try {
       await this.env.transaction(() => {
         this.filtersDb.putSync(filterKey(source, gen), filter.toBuffer());
@@ -556,9 +578,12 @@ export class HotlistStore {
           ...(meta.format ? { format: meta.format } : {}),
         });
       });
+      // The flip is on disk (and with it every page of the generation) before the refresh reports.
+      await this.env.flushed;
     } catch (err) {
       throw wrapWriteError(err, `refresh of ${source}`);
     }
+    const tFlip = performance.now();
     const { added, removed } = before
       ? await this.dropOtherGenerations(source, gen, before.activeGen)
       : { added: written, removed: 0 };
@@ -571,7 +596,53 @@ export class HotlistStore {
     } catch (err) {
       throw wrapWriteError(err, `cleanup of ${source}`);
     }
-    return { source, total: written, added, removed, duplicates, generation: gen };
+    const s = (a: number, b: number) => (b - a) / 1000;
+    const phases = {
+      fill: s(t0, tFill),
+      write: s(tFill, tWrite),
+      flip: s(tWrite, tFlip),
+      cleanup: s(tFlip, performance.now()),
+    };
+    return { source, total: written, added, removed, duplicates, generation: gen, phases };
+  }
+
+  /**
+   * Writes the list's buckets as generation `gen` of `source`, in key order, in transactions of about
+   * `txnBytes`; returns the number of entries written. Invisible to readers until the flip.
+   */
+  private async writeGeneration(
+    source: string,
+    gen: number,
+    list: ListBuilder,
+    filter: SkeletonFilter,
+    meta: ReplaceMeta,
+  ): Promise<number> {
+    let written = 0;
+    let batch: BuiltBucket[] = [];
+    let bytes = 0;
+    const commit = () => {
+      const b = batch;
+      this.env.transactionSync(() => {
+        // A Uint8Array value is stored as is: the UTF-8 of the record string readers get back.
+        for (const { bucket, value } of b) this.buckets.putSync(bucketKey(source, gen, bucket), value as never);
+      }, GEN_TXN_FLAGS as TransactionFlags);
+      batch = [];
+      bytes = 0;
+    };
+    for (const b of list.buckets(filter)) {
+      batch.push(b);
+      bytes += b.value.length + 32;
+      written += b.entries;
+      if (bytes >= this.txnBytes) {
+        commit();
+        meta.onProgress?.(written);
+        // Let the event loop run between transactions (an import inside `platewatch run`).
+        await new Promise<void>((res) => setImmediate(res));
+      }
+    }
+    if (batch.length) commit();
+    meta.onProgress?.(written);
+    return written;
   }
 
   /** Deletes every generation of `source` but `keep`, counting entries added/removed against `previous`. */
@@ -582,41 +653,48 @@ export class HotlistStore {
   ): Promise<{ added: number; removed: number }> {
     let added = 0;
     let removed = 0;
-    const ids = (blob: string | undefined) => new Set(blob === undefined ? [] : allLines(blob).map(identity));
-    const range = (gen: number) => ({
-      start: `${source}${SEP}${genToken(gen)}${SEP}`,
-      end: `${source}${SEP}${genToken(gen)}${END}`,
-    });
+    const prefix = (gen: number) => `${source}${SEP}${genToken(gen)}${SEP}`;
+    const range = (gen: number) => ({ start: prefix(gen), end: `${source}${SEP}${genToken(gen)}${END}` });
     try {
       if (previous >= 1) {
-        // Bucket by bucket: entries of the new list not in the old one, and the reverse.
-        const seen = new Set<string>();
-        const prefix = (gen: number) => `${source}${SEP}${genToken(gen)}${SEP}`.length;
-        for (const { key, value } of this.buckets.getRange(range(keep))) {
-          const bucket = key.slice(prefix(keep));
-          seen.add(bucket);
-          const now = ids(value);
-          const before = ids(this.buckets.get(bucketKey(source, previous, bucket)));
-          for (const id of now) if (!before.has(id)) added++;
-          for (const id of before) if (!now.has(id)) removed++;
-        }
-        for (const { key, value } of this.buckets.getRange(range(previous))) {
-          if (!seen.has(key.slice(prefix(previous)))) removed += allLines(value).length;
+        // Both generations in bucket order side by side: entries of the new list not in the old one,
+        // and the reverse, compared bucket by bucket on the records' bytes.
+        const cut = prefix(keep).length;
+        const now = this.bucketBytes.getRange(range(keep))[Symbol.iterator]();
+        const old = this.bucketBytes.getRange(range(previous))[Symbol.iterator]();
+        let a = now.next();
+        let b = old.next();
+        while (!a.done || !b.done) {
+          const ka = a.done ? undefined : a.value.key.slice(cut);
+          const kb = b.done ? undefined : b.value.key.slice(cut);
+          if (kb === undefined || (ka !== undefined && ka < kb)) {
+            added += countLines(a.value!.value);
+            a = now.next();
+          } else if (ka === undefined || kb < ka) {
+            removed += countLines(b.value!.value);
+            b = old.next();
+          } else {
+            const d = diffBuckets(a.value!.value, b.value!.value);
+            added += d.added;
+            removed += d.removed;
+            a = now.next();
+            b = old.next();
+          }
         }
       } else {
-        for (const { value } of this.buckets.getRange(range(keep))) added += allLines(value).length;
+        for (const { value } of this.bucketBytes.getRange(range(keep))) added += countLines(value);
       }
       // Every other generation of this source (the previous one, and any a crashed import left).
-      let doomed: string[] = [];
+      const doomed: string[] = [];
       for (const key of this.buckets.getKeys({ start: `${source}${SEP}`, end: `${source}${END}` })) {
-        if (!key.startsWith(`${source}${SEP}${genToken(keep)}${SEP}`)) doomed.push(key);
+        if (!key.startsWith(prefix(keep))) doomed.push(key);
       }
-      while (doomed.length > 0) {
-        const slice = doomed.slice(0, this.batchSize);
-        doomed = doomed.slice(this.batchSize);
-        await this.env.transaction(() => {
+      for (let i = 0; i < doomed.length; i += this.batchSize) {
+        const slice = doomed.slice(i, i + this.batchSize);
+        this.env.transactionSync(() => {
           for (const k of slice) this.buckets.removeSync(k);
-        });
+        }, GEN_TXN_FLAGS as TransactionFlags);
+        await new Promise<void>((res) => setImmediate(res));
       }
     } catch (err) {
       throw wrapWriteError(err, `cleanup of ${source}`);

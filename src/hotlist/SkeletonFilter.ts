@@ -60,6 +60,18 @@ export class SkeletonFilter {
     }
   }
 
+  /** Adds the skeleton held as ASCII bytes [start, end) of `buf` (same hashes as the string). */
+  addBytes(buf: Uint8Array, start: number, end: number): void {
+    let h1 = 0x811c9dc5;
+    let h2 = 5381;
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = (Math.imul(h2, 33) ^ c) | 0;
+    }
+    this.addHashes(h1 >>> 0, (h2 >>> 0) | 1);
+  }
+
   add(skeleton: string): void {
     const [h1, h2] = skeletonHashes(skeleton);
     this.addHashes(h1, h2);

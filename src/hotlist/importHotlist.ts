@@ -4,12 +4,14 @@
  * line number and reason and the rest of the file still loads; a file that cannot be read, or that has
  * no valid line at all, leaves the previous list untouched.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
-import { type HotlistEntry, HotlistError } from './HotlistEntry.js';
+import { HotlistError } from './HotlistEntry.js';
 import type { HotlistStore, ReplaceSummary } from './HotlistStore.js';
 import { type CategoryMapping, loadMapping } from './mapping.js';
-import { CsvLineParser, type ParseResult, parseNcicLine } from './parsers.js';
+import { NcicLineEncoder } from './NcicLineEncoder.js';
+import { CsvLineParser, type ParseResult } from './parsers.js';
 
 export type HotlistFormat = 'ncic' | 'csv';
 
@@ -41,23 +43,48 @@ export interface ImportSummary extends ReplaceSummary {
   seconds: number;
 }
 
-/** Yields the lines of a file, a chunk (about 1 MiB) at a time; line numbers follow the order. */
-async function* fileChunks(file: string, onBytes: (n: number) => void): AsyncGenerator<string[]> {
-  let rest = '';
-  let bytes = 0;
-  for await (const chunk of createReadStream(file, { encoding: 'latin1', highWaterMark: 1 << 20 })) {
-    bytes += (chunk as string).length;
-    onBytes(bytes);
-    const text = rest + (chunk as string);
-    const lines = text.split('\n');
-    rest = lines.pop()!;
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!;
-      if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+const CHUNK = 4 << 20;
+
+/**
+ * Calls `onLine(buf, start, end)` for each line of the file (without its line break, CR LF or LF), in
+ * order, reading CHUNK bytes at a time into one reused buffer (grown for a longer line).
+ */
+async function forEachLine(
+  file: string,
+  onLine: (buf: Buffer, start: number, end: number) => void,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const fh = await open(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let have = 0; // bytes in buf, a partial line first
+    let total = 0;
+    for (;;) {
+      if (have === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, have, buf.length - have, null);
+      total += bytesRead;
+      onBytes(total);
+      const end = have + bytesRead;
+      let start = 0;
+      if (bytesRead === 0) {
+        if (end > 0) onLine(buf, 0, buf[end - 1] === 13 ? end - 1 : end);
+        return;
+      }
+      const filled = buf.subarray(0, end);
+      for (let nl = filled.indexOf(10, have); nl >= 0; nl = filled.indexOf(10, start)) {
+        onLine(buf, start, nl > start && buf[nl - 1] === 13 ? nl - 1 : nl);
+        start = nl + 1;
+      }
+      have = end - start;
+      if (have > 0 && start > 0) buf.copy(buf, 0, start, end);
     }
-    yield lines;
+  } finally {
+    await fh.close();
   }
-  if (rest.length) yield [rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest];
 }
 
 export async function importHotlist(store: HotlistStore, options: ImportOptions): Promise<ImportSummary> {
@@ -86,41 +113,40 @@ export async function importHotlist(store: HotlistStore, options: ImportOptions)
   let accepted = 0;
   let bytesRead = 0;
 
-  // Entries stream into the new generation in chunks; it becomes visible only at the flip, and an
-  // empty or unreadable file never flips.
-  async function* entries(): AsyncGenerator<HotlistEntry[]> {
-    let chunk: HotlistEntry[] = [];
-    for await (const lines_ of fileChunks(file, (b) => {
-      bytesRead = b;
-    })) {
-      for (const line of lines_) {
+  // Lines go into the new generation's builder off the JS heap; it is written and becomes visible only
+  // at the flip, and an empty or unreadable file never flips.
+  const summary = await store.replaceSourceWith(
+    source,
+    async (list) => {
+      const ncic = format === 'ncic' ? new NcicLineEncoder(list, mapping, source, now) : undefined;
+      const onLine = (buf: Buffer, start: number, end: number) => {
         lines++;
-        const r: ParseResult = csv ? csv.parse(line) : parseNcicLine(line, mapping, source, now);
-        if ('entry' in r) {
-          accepted++;
-          chunk.push(r.entry);
-        } else if ('reject' in r) {
+        let r: ParseResult | undefined;
+        if (ncic) r = ncic.add(buf, start, end);
+        else {
+          r = csv!.parse(buf.toString('latin1', start, end));
+          if ('entry' in r) list.addEntry(r.entry);
+        }
+        if (r === undefined || 'entry' in r) accepted++;
+        else if ('reject' in r) {
           rejected++;
           if (rejections.length < keep) rejections.push({ line: lines, reason: r.reject });
         }
+      };
+      await forEachLine(file, onLine, (b) => {
+        bytesRead = b;
+        options.onProgress?.(bytesRead, size, accepted);
+      });
+      if (csv && !csv.hasHeader) throw new HotlistError('ERR_HOTLIST_FILE', `${file}: no CSV header row`);
+      if (accepted === 0 && !options.allowEmpty) {
+        throw new HotlistError(
+          'ERR_HOTLIST_EMPTY',
+          `${file}: no valid entry in ${lines} line(s) (${rejected} rejected${rejections[0] ? `, first: line ${rejections[0].line}: ${rejections[0].reason}` : ''}); the previous list of ${source} is kept`,
+        );
       }
-      if (chunk.length) yield chunk;
-      chunk = [];
-    }
-    if (csv && !csv.hasHeader) throw new HotlistError('ERR_HOTLIST_FILE', `${file}: no CSV header row`);
-    if (accepted === 0 && !options.allowEmpty) {
-      throw new HotlistError(
-        'ERR_HOTLIST_EMPTY',
-        `${file}: no valid entry in ${lines} line(s) (${rejected} rejected${rejections[0] ? `, first: line ${rejections[0].line}: ${rejections[0].reason}` : ''}); the previous list of ${source} is kept`,
-      );
-    }
-  }
-
-  const summary = await store.replaceSource(source, entries(), {
-    file,
-    format,
-    onProgress: (written) => options.onProgress?.(bytesRead, size, written),
-  });
+    },
+    { file, format, onProgress: (written) => options.onProgress?.(bytesRead, size, written) },
+  );
   options.onProgress?.(size, size, summary.total);
   return {
     ...summary,

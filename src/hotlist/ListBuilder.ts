@@ -1,0 +1,270 @@
+/**
+ * Collects the entry lines of one imported list (bucketLines.ts format) off the JS heap and hands them
+ * back bucket by bucket in LMDB key order, so a refresh writes its generation as a run of appends.
+ *
+ * Lines are UTF-8 bytes in one growable buffer per partition (the skeleton's first character), with a
+ * start offset per line: ~90 bytes per entry and no JS object kept per entry (a 10 M-entry list held as
+ * 10 M strings made garbage collection the largest cost of an import). Past `spillBytes` in all, the
+ * partitions are appended to files and read back one at a time when the list is written, so memory
+ * stays near `spillBytes` plus the largest partition. Per partition, a counting sort on the bucket
+ * (the skeleton's first BUCKET_CHARS characters) puts buckets in key order without comparing strings;
+ * lines within a bucket are sorted by their bytes (the order of the strings) to find repeats.
+ */
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import nodePath from 'node:path';
+import { BUCKET_CHARS, toLine } from './bucketLines.js';
+import type { HotlistEntry } from './HotlistEntry.js';
+import { plateSkeleton } from './normalize.js';
+import type { SkeletonFilter } from './SkeletonFilter.js';
+
+/** Skeleton characters by rank in byte order ('0'-'9' -> 1-10, 'A'-'Z' -> 11-36); 0: no character. */
+const RANK = new Uint8Array(256);
+for (let c = 48; c <= 57; c++) RANK[c] = c - 47;
+for (let c = 65; c <= 90; c++) RANK[c] = c - 54;
+const RADIX = 37;
+const LOCAL_CODES = RADIX ** (BUCKET_CHARS - 1);
+const TAB = 9;
+const NL = 10;
+
+class Partition {
+  buf = Buffer.allocUnsafe(1 << 16);
+  pos = 0;
+  /** Start offset of each line in the partition (file bytes first, then `buf`). */
+  starts = new Float64Array(1024);
+  count = 0;
+  fileBytes = 0;
+
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (this.pos + n > size) size *= 2;
+      const bigger = Buffer.allocUnsafe(size);
+      this.buf.copy(bigger, 0, 0, this.pos);
+      this.buf = bigger;
+    }
+    if (this.count === this.starts.length) {
+      const more = new Float64Array(this.starts.length * 2);
+      more.set(this.starts);
+      this.starts = more;
+    }
+  }
+}
+
+/** One bucket of a list, in key order: its name and the record value (`\n` + its lines, each ending in `\n`). */
+export interface BuiltBucket {
+  bucket: string;
+  value: Buffer;
+  /** Entries in the value (repeats dropped). */
+  entries: number;
+}
+
+export class ListBuilder {
+  private readonly parts: (Partition | undefined)[] = new Array(RADIX);
+  private scratch = Buffer.allocUnsafe(4096);
+  private buffered = 0;
+  private lines = 0;
+  private spilled = false;
+  /** Repeats (same skeleton, plate and record id as a kept line) dropped by buckets(). */
+  duplicates = 0;
+
+  constructor(
+    /** Folder for spill files (created when needed, removed by dispose()). */
+    private readonly dir: string,
+    private readonly spillBytes: number,
+  ) {}
+
+  /** Lines added so far (repeats included). */
+  get count(): number {
+    return this.lines;
+  }
+
+  /** Adds a validated entry. */
+  addEntry(e: HotlistEntry): void {
+    const line = `${toLine(e, plateSkeleton(e.plate))}\n`;
+    if (line.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(line.length * 3);
+    const n = this.scratch.write(line, 0, 'utf8');
+    this.addLine(this.scratch, 0, n);
+  }
+
+  /**
+   * Adds one line already in the stored format, `\n` included: bytes [start, end) of `src`, starting
+   * with the skeleton (A-Z, 0-9). The bytes are copied.
+   */
+  addLine(src: Buffer, start: number, end: number): void {
+    const r = RANK[src[start]!]!;
+    let p = this.parts[r];
+    if (!p) {
+      p = new Partition();
+      this.parts[r] = p;
+    }
+    const n = end - start;
+    p.reserve(n);
+    p.starts[p.count++] = p.fileBytes + p.pos;
+    copyBytes(src, start, end, p.buf, p.pos);
+    p.pos += n;
+    this.lines++;
+    this.buffered += n;
+    if (this.buffered > this.spillBytes) this.spill();
+  }
+
+  private partFile(r: number): string {
+    return nodePath.join(this.dir, `p${r}`);
+  }
+
+  /** Appends every partition's buffered lines to its file. */
+  private spill(): void {
+    mkdirSync(this.dir, { recursive: true });
+    for (let r = 0; r < RADIX; r++) {
+      const p = this.parts[r];
+      if (!p || p.pos === 0) continue;
+      const fd = openSync(this.partFile(r), 'a');
+      try {
+        let done = 0;
+        while (done < p.pos) done += writeSync(fd, p.buf, done, p.pos - done);
+      } finally {
+        closeSync(fd);
+      }
+      p.fileBytes += p.pos;
+      p.pos = 0;
+    }
+    this.spilled = true;
+    this.buffered = 0;
+  }
+
+  /** The partition's lines as one buffer (file bytes, then the buffered ones). */
+  private load(r: number, p: Partition): Buffer {
+    if (p.fileBytes === 0) return p.buf;
+    const all = Buffer.allocUnsafe(p.fileBytes + p.pos);
+    const fd = openSync(this.partFile(r), 'r');
+    try {
+      let done = 0;
+      while (done < p.fileBytes) {
+        const n = readSync(fd, all, done, p.fileBytes - done, done);
+        if (n === 0) throw new Error(`spill file ${this.partFile(r)} is short`);
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    p.buf.copy(all, p.fileBytes, 0, p.pos);
+    return all;
+  }
+
+  /**
+   * The list's buckets in key order (byte order of the bucket names), each a record value ready to
+   * write; repeats of a plate and record id are dropped (the first line in byte order is kept).
+   * Consumes the builder: a partition's memory is released once its buckets were yielded.
+   */
+  *buckets(filter?: SkeletonFilter): Generator<BuiltBucket> {
+    const counts = new Uint32Array(LOCAL_CODES + 1);
+    for (let r = 0; r < RADIX; r++) {
+      const p = this.parts[r];
+      if (!p || p.count === 0) continue;
+      const buf = this.load(r, p);
+      const n = p.count;
+      const end = p.fileBytes + p.pos;
+      const starts = p.starts;
+      this.parts[r] = undefined;
+      // Counting sort on the bucket's characters after the first (0 where the skeleton is shorter).
+      const codes = new Uint32Array(n);
+      counts.fill(0);
+      for (let i = 0; i < n; i++) {
+        const s = starts[i]!;
+        let code = 0;
+        let open = r !== 0; // rank 0: an empty skeleton (bucket '')
+        for (let j = 1; j < BUCKET_CHARS; j++) {
+          const c = open ? buf[s + j]! : TAB;
+          if (c === TAB) open = false;
+          code = code * RADIX + (open ? RANK[c]! : 0);
+        }
+        codes[i] = code;
+        counts[code + 1]!++;
+      }
+      for (let c = 1; c <= LOCAL_CODES; c++) counts[c]! += counts[c - 1]!;
+      const order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[counts[codes[i]!]!++] = i;
+      const lineEnd = (i: number) => (i + 1 < n ? starts[i + 1]! : end);
+      // One buffer for the partition's record values: they stay untouched until LMDB copied them.
+      const values = Buffer.allocUnsafe(end + n);
+      let vpos = 0;
+      let g = 0;
+      const group: number[] = [];
+      while (g < n) {
+        const code = codes[order[g]!]!;
+        let h = g + 1;
+        while (h < n && codes[order[h]!] === code) h++;
+        group.length = 0;
+        for (let k = g; k < h; k++) group.push(order[k]!);
+        if (group.length > 1) group.sort((a, b) => compareLines(buf, starts[a]!, lineEnd(a), starts[b]!, lineEnd(b)));
+        const v0 = vpos;
+        values[vpos++] = NL;
+        let kept = 0;
+        let prev = -1;
+        for (const i of group) {
+          const s = starts[i]!;
+          const e = lineEnd(i);
+          if (prev >= 0 && sameIdentity(buf, starts[prev]!, lineEnd(prev), s, e)) {
+            this.duplicates++;
+            continue;
+          }
+          prev = i;
+          if (filter) {
+            let k = s;
+            while (buf[k] !== TAB) k++;
+            filter.addBytes(buf, s, k);
+          }
+          copyBytes(buf, s, e, values, vpos);
+          vpos += e - s;
+          kept++;
+        }
+        const first = starts[group[0]!]!;
+        let blen = 0;
+        while (blen < BUCKET_CHARS && buf[first + blen] !== TAB) blen++;
+        yield { bucket: buf.toString('latin1', first, first + blen), value: values.subarray(v0, vpos), entries: kept };
+        g = h;
+      }
+    }
+  }
+
+  /** Removes the spill files; safe to call twice. */
+  dispose(): void {
+    this.parts.fill(undefined);
+    if (this.spilled) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies bytes [start, end) of `src` to `dst` at `at`. A loop: lines are short, and Buffer.copy's
+ * per-call cost (a view per call) was the largest single cost of an import.
+ */
+export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
+  if (end - start > 256) {
+    dst.set(src.subarray(start, end), at);
+    return;
+  }
+  for (let i = start; i < end; i++) dst[at++] = src[i]!;
+}
+
+/** Byte order of two lines without their `\n` (the order of the strings for the stored characters). */
+function compareLines(buf: Buffer, a: number, aEnd: number, b: number, bEnd: number): number {
+  const la = aEnd - 1 - a;
+  const lb = bEnd - 1 - b;
+  const n = Math.min(la, lb);
+  for (let i = 0; i < n; i++) {
+    const d = buf[a + i]! - buf[b + i]!;
+    if (d !== 0) return d;
+  }
+  return la - lb;
+}
+
+/** Same skeleton, plate and record id: the first three tab-ended fields are equal. */
+function sameIdentity(buf: Buffer, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  let tabs = 0;
+  const n = Math.min(aEnd - a, bEnd - b);
+  for (let i = 0; i < n; i++) {
+    const c = buf[a + i]!;
+    if (c !== buf[b + i]) return false;
+    if (c === TAB && ++tabs === 3) return true;
+  }
+  return false;
+}
