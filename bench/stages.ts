@@ -153,10 +153,10 @@ export function stagesTable(result: BenchResult): string {
     const col = m.name.slice(i + 2);
     if (!sets.includes(set)) sets.push(set);
     if (!cols.includes(col)) cols.push(col);
-    cell.set(`${set}\n${col}`, `${f(m.median)} ${f(m.p99)}`);
+    cell.set(`${set}\n${col}`, `${f(m.median)}/${f(m.p99)}`);
   }
   const rows = [
-    ['ms per frame: median p99', ...cols],
+    ['ms per frame: median/p99', ...cols],
     ...sets.map((s) => [s, ...cols.map((c) => cell.get(`${s}\n${c}`) ?? '-')]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -106,12 +106,14 @@ export function checkCompareFile(benchmark: string, file: string): string {
 }
 
 /**
- * Runs a script's main: a BenchArgumentError prints its message and exits with 2 (usage), any other
- * error prints in full and exits with 1.
+ * Runs a script's main: a BenchArgumentError prints its message and exits with 2 (usage); another
+ * platewatch error (e.g. an invalid config) prints its message and code and exits with 1; anything
+ * else prints in full (with the stack) and exits with 1.
  */
 export function benchMain(main: () => Promise<void>): void {
   main().catch((err: unknown) => {
     if (err instanceof BenchArgumentError) console.error(err.message);
+    else if (err instanceof PlatewatchError) console.error(`${err.message} [${err.code}]`);
     else console.error(err);
     process.exitCode = err instanceof BenchArgumentError ? 2 : 1;
   });
