@@ -1,6 +1,10 @@
 // The addon entry point: the whole native surface. src/native.ts declares it for TypeScript.
 #include <napi.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
 #include <gst/gst.h>
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
@@ -26,6 +30,17 @@ Napi::Value Versions(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// Test hook for the fault tests: a segfault on a native thread, as a bug in a decoder or a stage would
+// cause. Exported only when PLATEWATCH_CRASH_TEST=1 is set when the addon loads, never otherwise.
+Napi::Value CrashForTest(const Napi::CallbackInfo& info) {
+  std::thread([] {
+    /* no V8 here: native thread */
+    volatile int* nowhere = nullptr;
+    *nowhere = 1;
+  }).detach();
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -38,6 +53,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("versions", Napi::Function::New(env, Versions, "versions"));
   exports.Set("recognize", Napi::Function::New(env, Recognize, "recognize"));
   exports.Set("NativeCamera", define_camera_class(env));
+  const char* crash_test = std::getenv("PLATEWATCH_CRASH_TEST");
+  if (crash_test != nullptr && std::strcmp(crash_test, "1") == 0) {
+    exports.Set("crashForTest", Napi::Function::New(env, CrashForTest, "crashForTest"));
+  }
   return exports;
 }
 

@@ -81,6 +81,8 @@ interface Addon {
   noop(): void;
   versions(): Versions;
   recognize(input: Buffer | string, options?: RecognizerOptions): Promise<RecognizeResult>;
+  /** Only when PLATEWATCH_CRASH_TEST=1 was set as the addon loaded (fault tests). */
+  crashForTest?: () => void;
   NativeCamera: new (
     options: NativeCameraOptions,
     onBatch: (events: NativeCameraEvent[], reads: FrameRead[]) => void,
@@ -94,6 +96,15 @@ const addon = require(addonPath) as Addon;
 /** Does nothing natively: the baseline cost of a boundary crossing. */
 export function noop(): void {
   addon.noop();
+}
+
+/**
+ * Fault tests only: segfaults the process from a native thread, as a bug in the native core would.
+ * Exists only when the environment had PLATEWATCH_CRASH_TEST=1 as the addon loaded; throws otherwise.
+ */
+export function crashForTest(): void {
+  if (!addon.crashForTest) throw new Error('crashForTest() needs PLATEWATCH_CRASH_TEST=1 when the addon loads');
+  addon.crashForTest();
 }
 
 export function versions(): Versions {

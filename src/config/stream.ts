@@ -60,7 +60,7 @@ export const metricsSchema = z
   })
   .strict();
 
-export const runSchema = z.object({ printProhibited: z.boolean() }).strict();
+export const runSchema = z.object({ printProhibited: z.boolean(), cameraProcesses: z.boolean() }).strict();
 
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
 export type HotlistConfig = z.infer<typeof hotlistSchema>;

@@ -158,6 +158,12 @@ export class PipelineMetrics {
     labelNames: ['camera', 'quantile'],
     registers: [this.registry],
   });
+  readonly cameraRestarts = new Counter({
+    name: 'platewatch_camera_restarts_total',
+    help: 'Camera worker processes restarted after they died (a crash in the native core), by camera',
+    labelNames: ['camera'],
+    registers: [this.registry],
+  });
   readonly cameraUp = new Gauge({
     name: 'platewatch_camera_playing',
     help: '1 while a camera is playing, else 0',

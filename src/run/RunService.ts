@@ -30,6 +30,7 @@ import type { HitMessage } from '../pipeline/messages.js';
 import { outboxMessages } from '../pipeline/outboxMessages.js';
 import { platePipeline } from '../pipeline/platePipeline.js';
 import type { FrameRead } from '../reads.js';
+import { CameraProcess, type CameraProcessOptions } from '../supervisor/CameraProcess.js';
 
 export interface RunServiceOptions {
   /** Console lines (status, hits). */
@@ -40,6 +41,12 @@ export interface RunServiceOptions {
   onCommitted?: (messages: OutboxMessage[]) => void;
   /** Every message JetStream acknowledged (benchmarks: frame-to-hit latency). */
   onPublished?: (message: OutboxMessage) => void;
+  /**
+   * Cameras in supervised worker processes (default: config run.cameraProcesses); the settings of
+   * their restart backoff and environment.
+   */
+  cameraProcesses?: boolean;
+  cameraProcessOptions?: CameraProcessOptions;
   /** Reads to feed instead of (or as well as) the configured cameras: tests and replays. */
   cameras?: boolean;
   /**
@@ -74,7 +81,7 @@ export class RunService {
   link: NatsLink | undefined;
   governance: GovernanceRuntime | undefined;
   relay: OutboxRelay | undefined;
-  cameras: Camera[] = [];
+  cameras: (Camera | CameraProcess)[] = [];
   private metricsServer: MetricsServer | undefined;
   private readonly reads = new Subject<FrameRead>();
   private pipelineDone: Promise<unknown> | undefined;
@@ -191,10 +198,11 @@ export class RunService {
       } catch (err) {
         this.log(`cameras: ${(err as Error).message}`);
       }
+      const inProcess = !(this.options.cameraProcesses ?? c.run.cameraProcesses);
       for (const opts of configured) {
-        let cam: Camera;
+        let cam: Camera | CameraProcess;
         try {
-          cam = openCamera(opts);
+          cam = inProcess ? openCamera(opts) : new CameraProcess(opts, this.options.cameraProcessOptions);
         } catch (err) {
           // One camera that cannot open (bad URI, missing model) must not stop the others or the service.
           const e = err as { code?: string; message?: string };
@@ -208,6 +216,7 @@ export class RunService {
           this.log(`camera ${cam.id}: ${s.state}${'code' in s ? ` (${s.code}: ${s.message})` : ''}`),
         );
         cam.on('error', (e) => this.log(`camera ${cam.id}: error ${e.code}: ${e.message}`));
+        if (cam instanceof CameraProcess) cam.onCrash(() => this.metrics.cameraRestarts.inc({ camera: cam.id }));
         this.cameras.push(cam);
       }
       for (const cam of this.cameras) {
