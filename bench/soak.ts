@@ -1,9 +1,11 @@
 /**
  * Soak: the whole main job (`platewatch run`: native capture + recognizer, pipeline, LMDB, local
  * nats-server, metrics and API) with N cameras looping the sample footage for a long time, watched from
- * outside like an operator would: resident memory, open file descriptors and threads of the platewatch
- * process and of its nats-server, sampled every --every seconds from /proc, plus the service's own
- * counters from /metrics. A leak shows as a slope over the second half of the run (after warm-up).
+ * outside like an operator would: memory (PSS, and anonymous memory where a leak shows; RSS would count
+ * shared libraries once per process and LMDB's file pages as they are touched), open file descriptors and
+ * threads of the service, its camera worker processes and its nats-server, sampled every --every seconds
+ * from /proc, plus the service's own counters from /metrics. A leak shows as a slope over the second half
+ * of the run (after warm-up).
  *
  *   node dist/bench/soak.js [--cameras 4] [--minutes 30] [--every 15] [--input samples/highway-1080p.mp4]
  */
@@ -18,26 +20,38 @@ import { packageRoot } from '../src/paths.js';
 import { type BenchResult, formatTable, metric, newResult, writeResult } from './lib/results.js';
 
 interface ProcSample {
+  /** Resident set (shared library pages counted in full in every process). */
   rssMiB: number;
+  /** Proportional set size: shared pages divided among the processes that map them (sums honestly). */
+  pssMiB: number;
+  /** Anonymous memory (heaps, buffers): where a leak shows; file pages (libraries, LMDB maps) are not. */
+  anonMiB: number;
   fds: number;
   threads: number;
+  processes: number;
 }
+
+type Role = 'service' | 'cameras' | 'nats';
 
 interface Sample {
   at: number;
-  service: ProcSample;
-  nats: ProcSample | null;
+  roles: Record<Role, ProcSample>;
   counters: Record<string, number>;
 }
 
+const empty = (): ProcSample => ({ rssMiB: 0, pssMiB: 0, anonMiB: 0, fds: 0, threads: 0, processes: 0 });
+
 function procSample(pid: number): ProcSample | null {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0) / 1024;
     return {
-      rssMiB: kb / 1024,
+      rssMiB: kb('Rss'),
+      pssMiB: kb('Pss'),
+      anonMiB: kb('Pss_Anon'),
       fds: readdirSync(`/proc/${pid}/fd`).length,
       threads: readdirSync(`/proc/${pid}/task`).length,
+      processes: 1,
     };
   } catch {
     return null;
@@ -57,15 +71,28 @@ function childPids(pid: number): number[] {
   return pids;
 }
 
-function natsPid(pid: number): number | null {
-  for (const child of childPids(pid)) {
+/** The service and every process below it, summed by role: nats-server, camera workers, the service. */
+function treeSample(root: number): Record<Role, ProcSample> | null {
+  const own = procSample(root);
+  if (!own) return null;
+  const roles: Record<Role, ProcSample> = { service: own, cameras: empty(), nats: empty() };
+  const queue = childPids(root);
+  while (queue.length) {
+    const pid = queue.shift()!;
+    queue.push(...childPids(pid));
+    const p = procSample(pid);
+    if (!p) continue;
+    let comm = '';
     try {
-      if (readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'nats-server') return child;
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     } catch {
-      // gone
+      continue;
     }
+    const role: Role = comm === 'nats-server' ? 'nats' : 'cameras';
+    const r = roles[role];
+    for (const k of Object.keys(r) as (keyof ProcSample)[]) r[k] += p[k];
   }
-  return null;
+  return roles;
 }
 
 /** Sums each counter family over its labels (never a plate label: the service has none). */
@@ -167,19 +194,13 @@ export async function runSoak(
   while (!done) {
     await Promise.race([new Promise((r) => setTimeout(r, every * 1000)), exited]);
     if (done) break;
-    const service = procSample(child.pid!);
-    if (!service) break;
-    const np = natsPid(child.pid!);
-    const sample: Sample = {
-      at: (Date.now() - t0) / 1000,
-      service,
-      nats: np ? procSample(np) : null,
-      counters: await scrape(metricsUrl),
-    };
+    const roles = treeSample(child.pid!);
+    if (!roles) break;
+    const sample: Sample = { at: (Date.now() - t0) / 1000, roles, counters: await scrape(metricsUrl) };
     samples.push(sample);
     if (process.stderr.isTTY) {
       process.stderr.write(
-        `\rsoak ${Math.round(sample.at)} s: RSS ${service.rssMiB.toFixed(0)} MiB, fds ${service.fds}, threads ${service.threads}   `,
+        `\rsoak ${Math.round(sample.at)} s: PSS ${total(roles, 'pssMiB').toFixed(0)} MiB, fds ${total(roles, 'fds')}   `,
       );
     }
   }
@@ -192,43 +213,22 @@ export async function runSoak(
   const late = samples.filter((s) => s.at >= (minutes * 60) / 2);
   const xs = late.map((s) => s.at / 60);
   const add = (name: string, unit: string, values: number[]) => result.metrics.push(metric(name, values, unit));
+  const series = (f: (s: Sample) => number) => ({ all: samples.map(f), late: late.map(f) });
+  const watch = (name: string, unit: string, f: (s: Sample) => number) => {
+    const v = series(f);
+    add(name, unit, v.all);
+    add(`${name} slope, 2nd half`, `${unit}/min`, [slope(xs, v.late)]);
+  };
+  watch('all processes PSS', 'MiB', (s) => total(s.roles, 'pssMiB'));
+  watch('service anon', 'MiB', (s) => s.roles.service.anonMiB);
+  watch('camera workers anon', 'MiB', (s) => s.roles.cameras.anonMiB);
+  watch('nats-server anon', 'MiB', (s) => s.roles.nats.anonMiB);
+  watch('file descriptors', 'count', (s) => total(s.roles, 'fds'));
+  watch('threads', 'count', (s) => total(s.roles, 'threads'));
   add(
-    'service RSS',
-    'MiB',
-    samples.map((s) => s.service.rssMiB),
-  );
-  add('service RSS slope, 2nd half', 'MiB/min', [
-    slope(
-      xs,
-      late.map((s) => s.service.rssMiB),
-    ),
-  ]);
-  add(
-    'service fds',
+    'processes',
     'count',
-    samples.map((s) => s.service.fds),
-  );
-  add('service fds slope, 2nd half', 'per min', [
-    slope(
-      xs,
-      late.map((s) => s.service.fds),
-    ),
-  ]);
-  add(
-    'service threads',
-    'count',
-    samples.map((s) => s.service.threads),
-  );
-  const withNats = samples.filter((s) => s.nats);
-  add(
-    'nats-server RSS',
-    'MiB',
-    withNats.map((s) => s.nats!.rssMiB),
-  );
-  add(
-    'nats-server fds',
-    'count',
-    withNats.map((s) => s.nats!.fds),
+    samples.map((s) => total(s.roles, 'processes')),
   );
   const last = samples[samples.length - 1]?.counters ?? {};
   const seconds = samples[samples.length - 1]?.at ?? 1;
@@ -237,21 +237,27 @@ export async function runSoak(
   return { result, samples, exitCode };
 }
 
+function total(roles: Record<Role, ProcSample>, k: keyof ProcSample): number {
+  return roles.service[k] + roles.cameras[k] + roles.nats[k];
+}
+
 function table(samples: Sample[]): string {
-  const rows = [
-    ['t (min)', 'RSS MiB', 'fds', 'threads', 'nats RSS', 'nats fds', 'analysed', 'reads', 'hits', 'outbox'],
-  ];
+  const head = ['t (min)', 'PSS all', 'anon service', 'anon cameras', 'anon nats', 'fds', 'threads', 'procs'];
+  const rows = [[...head, 'analysed', 'reads', 'hits', 'outbox']];
   const step = Math.max(1, Math.floor(samples.length / 12));
   const picked = samples.filter((_, i) => i % step === 0 || i === samples.length - 1);
   for (const s of picked) {
     const c = s.counters;
+    const r = s.roles;
     rows.push([
       (s.at / 60).toFixed(1),
-      s.service.rssMiB.toFixed(0),
-      String(s.service.fds),
-      String(s.service.threads),
-      s.nats ? s.nats.rssMiB.toFixed(0) : '-',
-      s.nats ? String(s.nats.fds) : '-',
+      total(r, 'pssMiB').toFixed(0),
+      r.service.anonMiB.toFixed(0),
+      r.cameras.anonMiB.toFixed(0),
+      r.nats.anonMiB.toFixed(0),
+      String(total(r, 'fds')),
+      String(total(r, 'threads')),
+      String(total(r, 'processes')),
       String(c.platewatch_frames_analysed_total ?? '-'),
       String(c.platewatch_reads_total ?? '-'),
       String(c.platewatch_hits_total ?? '-'),
@@ -259,7 +265,9 @@ function table(samples: Sample[]): string {
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padStart(widths[i]!)).join('  ')).join('\n');
+  return `memory in MiB (PSS: shared pages divided among processes; anon: heaps and buffers, where a leak shows)\n${rows
+    .map((r) => r.map((c, i) => c.padStart(widths[i]!)).join('  '))
+    .join('\n')}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
