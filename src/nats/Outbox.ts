@@ -104,7 +104,7 @@ export class Outbox {
   }
 
   private async failure(err: unknown, what: string): Promise<OutboxError> {
-    const f = await lmdbFailure(err);
+    const f = await lmdbFailure(err, this.path);
     return f.full
       ? new OutboxError('ERR_OUTBOX_FULL', `outbox ${this.path}: disk or LMDB map full: ${what} (${f.message})`, {
           cause: f.cause,
@@ -112,9 +112,14 @@ export class Outbox {
       : new OutboxError('ERR_OUTBOX_WRITE', `outbox ${this.path}: ${what}: ${f.message}`, { cause: f.cause });
   }
 
-  async close(): Promise<void> {
+  /** Closes; safe to call twice. */
+  async close(timeoutMs = 2000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.env.close();
+    // lmdb-js waits for pending writes before it closes; after a failed commit (disk full) that wait never
+    // ends. What was committed is on disk either way: do not let it hang the shutdown.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.env.close(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 }

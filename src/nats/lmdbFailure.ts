@@ -1,21 +1,37 @@
 /**
  * What went wrong in an LMDB write. lmdb-js rejects a failed asynchronous commit with a generic
- * "Commit failed" error whose real cause (ENOSPC: disk full; MDB_MAP_FULL: map size reached) arrives
- * on a second promise, `commitError`. Nobody awaits that promise by default, so a full disk would end
- * the process with an unhandled rejection: this awaits it and classifies the cause.
+ * "Commit failed" error whose real cause arrives on a second promise, `commitError`. Nobody awaits that
+ * promise by default (see guardLmdbCommitRejections). A full disk shows up as ENOSPC, as MDB_MAP_FULL,
+ * or as EIO: LMDB reports a short write (the disk filled up in the middle of a page write) as EIO. So
+ * the store's file system is asked how much space is left, too.
  */
+import { statfsSync } from 'node:fs';
+
 export interface LmdbFailure {
   /** The disk or the LMDB map is full (freeing space lets writes succeed again). */
   full: boolean;
-  /** The cause's message (lmdb-js's own words, e.g. "No space left on device: ..."). */
+  /** The cause's message (lmdb-js's own words, e.g. "No space left on device: ..."), plus the free space. */
   message: string;
   cause: unknown;
 }
 
 const FULL = /MDB_MAP_FULL|ENOSPC|No space left|map size/i;
 const ENOSPC = 28;
+/** Less free space than this on the store's file system counts as full (an LMDB commit writes pages). */
+const FULL_BELOW_BYTES = 1 << 20;
 
-export async function lmdbFailure(err: unknown, waitMs = 200): Promise<LmdbFailure> {
+function freeBytes(dir: string | undefined): number | undefined {
+  if (!dir) return undefined;
+  try {
+    const s = statfsSync(dir);
+    return Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Classifies a failed write to the LMDB environment in `dir`. */
+export async function lmdbFailure(err: unknown, dir?: string, waitMs = 1000): Promise<LmdbFailure> {
   let cause = err;
   const pending = (err as { commitError?: PromiseLike<unknown> } | undefined)?.commitError;
   if (pending && typeof pending.then === 'function') {
@@ -31,9 +47,13 @@ export async function lmdbFailure(err: unknown, waitMs = 200): Promise<LmdbFailu
     ]);
     clearTimeout(timer);
   }
-  const message = (cause as Error | undefined)?.message ?? String(cause);
+  const reported = (cause as Error | undefined)?.message ?? String(cause);
   const code = (cause as { code?: unknown } | undefined)?.code;
-  return { full: code === ENOSPC || code === 'ENOSPC' || FULL.test(message), message, cause };
+  const free = freeBytes(dir);
+  const full =
+    code === ENOSPC || code === 'ENOSPC' || FULL.test(reported) || (free !== undefined && free < FULL_BELOW_BYTES);
+  const message = free === undefined ? reported : `${reported}; ${free} bytes free on its file system`;
+  return { full, message, cause };
 }
 
 /** lmdb-js's generic rejection of a failed commit (its cause is on `commitError`). */
