@@ -1,12 +1,15 @@
 /**
  * Hot-list import and lookup at scale (targets: 10 M entries imported in <= 60 s; lookup p99 <= 20 us).
  * Writes an NCIC fixed-width file of `entries` synthetic records (not timed), imports it with the real
- * importer (parse, map, validate, LMDB write, atomic flip: timed), then times lookups one by one.
+ * importer (parse, map, validate, LMDB write, atomic flip, flushed to disk: timed, wall and CPU of all
+ * threads, per phase), optionally imports it again as a refresh (diff against the previous list and
+ * deletion of it), then times lookups one by one. Load average before and after is recorded: the wall
+ * figures mean little on a loaded machine, the CPU ones more.
  *
- *   node dist/bench/hotlist.js [--entries 10000000] [--lookups 200000] [--keep] [--out bench/results]
+ *   node dist/bench/hotlist.js [--entries 10000000] [--lookups 200000] [--refresh] [--keep] [--out bench/results]
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 
@@ -37,8 +40,10 @@ async function writeNcic(file: string, count: number, kept: string[]): Promise<v
   await new Promise<void>((res) => out.once('finish', () => res()));
 }
 
+const load = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+
 export async function runHotlistBench(
-  opts: { entries?: number; lookups?: number; keep?: boolean } = {},
+  opts: { entries?: number; lookups?: number; keep?: boolean; refresh?: boolean } = {},
 ): Promise<BenchResult> {
   const entries = opts.entries ?? 10_000_000;
   const lookups = opts.lookups ?? 200_000;
@@ -49,24 +54,42 @@ export async function runHotlistBench(
   const result = newResult('hotlist', { entries, lookups, fileBytes: statSync(file).size, dir });
   const store = new HotlistStore(path.join(dir, 'db'));
   try {
+    const mapping = path.join(configDir, 'hotlist', 'ncic.mapping.yaml');
+    result.inputs.loadBeforeImport = load();
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
-    const s = await importHotlist(store, {
-      file,
-      source: 'BENCH',
-      format: 'ncic',
-      mapping: path.join(configDir, 'hotlist', 'ncic.mapping.yaml'),
-    });
+    const s = await importHotlist(store, { file, source: 'BENCH', format: 'ncic', mapping });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    result.inputs.loadAfterImport = load();
     result.metrics.push(metric(`import ${entries} entries (wall)`, [seconds], 's'));
-    result.metrics.push(
-      metric(`import ${entries} entries (process CPU, all threads)`, [(cpu.user + cpu.system) / 1e6], 's'),
-    );
+    result.metrics.push(metric(`import ${entries} entries (process CPU, all threads)`, [cpuSeconds], 's'));
     result.metrics.push(metric('import rate (wall)', [s.total / seconds], 'entries/s', true));
+    result.metrics.push(metric('import rate (per CPU-second)', [s.total / cpuSeconds], 'entries/s', true));
+    result.metrics.push(metric('import phase: read + parse (wall)', [s.phases.fill], 's'));
+    result.metrics.push(metric('import phase: sort + write generation (wall)', [s.phases.write], 's'));
+    result.metrics.push(metric('import phase: flip + flush (wall)', [s.phases.flip], 's'));
     result.inputs.loaded = s.total;
     result.inputs.rejected = s.rejected;
     result.inputs.duplicates = s.duplicates;
+    result.inputs.maxRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+
+    if (opts.refresh) {
+      const c1 = process.cpuUsage();
+      const t1 = process.hrtime.bigint();
+      const r = await importHotlist(store, { file, source: 'BENCH', format: 'ncic', mapping });
+      const wall = Number(process.hrtime.bigint() - t1) / 1e9;
+      const c = process.cpuUsage(c1);
+      result.metrics.push(metric(`refresh ${entries} entries (wall)`, [wall], 's'));
+      result.metrics.push(
+        metric(`refresh ${entries} entries (process CPU, all threads)`, [(c.user + c.system) / 1e6], 's'),
+      );
+      result.metrics.push(metric('refresh phase: diff + drop previous list (wall)', [r.phases.cleanup], 's'));
+      result.inputs.refreshAdded = r.added;
+      result.inputs.refreshRemoved = r.removed;
+      result.inputs.loadAfterRefresh = load();
+    }
 
     // Lookups one at a time: half listed plates, half random (almost all absent).
     const r = rng(5);
@@ -89,12 +112,14 @@ export async function runHotlistBench(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   benchMain(async () => {
-    const args = benchArgs('hotlist', { entries: 10_000_000, lookups: 200_000, keep: false });
+    const args = benchArgs('hotlist', { entries: 10_000_000, lookups: 200_000, keep: false, refresh: false });
     // As `platewatch hotlist import` does: a larger young generation for allocation-heavy loading.
     v8.setFlagsFromString('--max-semi-space-size=64');
     const result = await runHotlistBench(args);
+    const i = result.inputs;
     reportResult(result, args, [
-      `loaded ${result.inputs.loaded}, rejected ${result.inputs.rejected}, duplicates ${result.inputs.duplicates}`,
+      `file ${i.entries} entries, ${((i.fileBytes as number) / 2 ** 20).toFixed(0)} MiB; loaded ${i.loaded}, rejected ${i.rejected}, duplicates ${i.duplicates}; peak RSS ${i.maxRssMiB} MiB`,
+      `load average before import ${JSON.stringify(i.loadBeforeImport)}, after ${JSON.stringify(i.loadAfterImport)}${i.loadAfterRefresh ? `, after refresh ${JSON.stringify(i.loadAfterRefresh)} (added ${i.refreshAdded}, removed ${i.refreshRemoved})` : ''}`,
     ]);
   });
 }

@@ -185,3 +185,16 @@ describe('HotlistStore import spilling to partition files', () => {
     expect([...s.entries()]).toHaveLength(3000);
   });
 });
+
+describe('HotlistStore lookups on several lists', () => {
+  it('a plate of one list is never reported for another list whose bucket record is shorter (no stale bytes)', async () => {
+    const s = openStore();
+    // One bucket (skeleton prefix 7A8C) in both lists: A's record is long, B's short; B's plate is a
+    // look-alike of A's last one, so B's filter lets the lookup read B's record.
+    const long = Array.from({ length: 50 }, (_, i) => entry(`7ABC${String(i).padStart(3, '0')}`, { source: 'A' }));
+    await s.replaceSource('A', long);
+    await s.replaceSource('B', [entry('7A8C049', { source: 'B' })]);
+    const hits = s.lookup('7ABC049').map((m) => `${m.entry.source} ${m.entry.plate} ${m.rule}`);
+    expect(hits).toEqual(['A 7ABC049 exact', 'B 7A8C049 lookalike']);
+  });
+});

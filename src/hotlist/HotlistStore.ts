@@ -33,7 +33,7 @@ import {
   type StateMatch,
   validateEntry,
 } from './HotlistEntry.js';
-import { type BuiltBucket, ListBuilder } from './ListBuilder.js';
+import { ListBuilder } from './ListBuilder.js';
 import { lookalikeEdits, normalizePlate, plateSkeleton } from './normalize.js';
 import { SkeletonFilter } from './SkeletonFilter.js';
 
@@ -74,7 +74,7 @@ export interface ReplaceMeta {
 }
 
 /**
- * lmdb-js transactionSync flags for the generation's transactions: abortable, committed before return,
+ * lmdb-js transactionSync flags for deleting an old generation: abortable, committed before return,
  * and MDB_NOSYNC, which lmdb-js's LMDB runs as an overlapping sync (the data is flushed after the commit
  * and the commit's meta page marked unflushed until then, so a crash cannot corrupt the file).
  */
@@ -315,9 +315,12 @@ export class HotlistStore {
         readIndex = true;
         continue;
       }
-      // A reused buffer, valid until the next read: the matching lines are decoded right away.
-      const blob = this.bucketBytes.getBinaryFast(bucketKey(src.source, src.gen, bucket));
-      if (blob === undefined) continue;
+      // lmdb-js's reused read buffer, valid until the next read (the matching lines are decoded right
+      // away): its `length` is the record's, its memory longer (stale bytes of earlier reads), so search
+      // a view of exactly the record.
+      const fast = this.bucketBytes.getBinaryFast(bucketKey(src.source, src.gen, bucket));
+      if (fast === undefined) continue;
+      const blob = new Uint8Array(fast.buffer, fast.byteOffset, fast.length);
       for (const line of linesOfBytes(blob, skeleton)) consider(fromLine(line, src.source));
     }
     if (readIndex) {
@@ -607,8 +610,10 @@ export class HotlistStore {
   }
 
   /**
-   * Writes the list's buckets as generation `gen` of `source`, in key order, in transactions of about
-   * `txnBytes`; returns the number of entries written. Invisible to readers until the flip.
+   * Writes the list's buckets as generation `gen` of `source`, in key order, invisible to readers until
+   * the flip; returns the number of entries written. The puts go to lmdb-js's write thread (one
+   * transaction per event turn, about `txnBytes` each, with its overlapping sync), so LMDB's work and
+   * the flush of one batch run while the next batch is sorted; at most two batches are in flight.
    */
   private async writeGeneration(
     source: string,
@@ -618,29 +623,25 @@ export class HotlistStore {
     meta: ReplaceMeta,
   ): Promise<number> {
     let written = 0;
-    let batch: BuiltBucket[] = [];
     let bytes = 0;
-    const commit = () => {
-      const b = batch;
-      this.env.transactionSync(() => {
-        // A Uint8Array value is stored as is: the UTF-8 of the record string readers get back.
-        for (const { bucket, value } of b) this.buckets.putSync(bucketKey(source, gen, bucket), value as never);
-      }, GEN_TXN_FLAGS as TransactionFlags);
-      batch = [];
-      bytes = 0;
-    };
+    // Unconditional puts of one transaction share one promise: keep each distinct one to await.
+    let batch: Promise<unknown>[] = [];
+    let inFlight: Promise<unknown>[] = [];
     for (const b of list.buckets(filter)) {
-      batch.push(b);
+      // A Uint8Array value is stored as is: the UTF-8 of the record string readers get back.
+      const p = this.buckets.put(bucketKey(source, gen, b.bucket), b.value as never);
+      if (batch[batch.length - 1] !== p) batch.push(p);
       bytes += b.value.length + 32;
       written += b.entries;
       if (bytes >= this.txnBytes) {
-        commit();
+        await Promise.all(inFlight);
+        inFlight = batch;
+        batch = [];
+        bytes = 0;
         meta.onProgress?.(written);
-        // Let the event loop run between transactions (an import inside `platewatch run`).
-        await new Promise<void>((res) => setImmediate(res));
       }
     }
-    if (batch.length) commit();
+    await Promise.all([...inFlight, ...batch]);
     meta.onProgress?.(written);
     return written;
   }
