@@ -96,8 +96,19 @@ describe('fault: a crash in the native core', () => {
       const stored = await streamMessages(s.natsUrl, STREAMS.hits.name, service.governance!.natsConnectOptions());
       expect(stored.map((m) => String(m.data.id)).sort()).toEqual(hits.map((h) => h.id).sort());
 
+      // A second crash soon after: restarted again, after twice the delay (exponential backoff).
+      const delays: number[] = [];
+      cam1!.on('status', (st) => {
+        if (st.state === 'reconnecting') delays.push(st.delayMs);
+      });
+      cam1!.crashForTest();
+      await cam1!.waitFor('reconnecting', 10_000);
+      await cam1!.waitFor('playing', 30_000);
+      expect(delays).toEqual([400]);
+      expect(cam1!.restarts).toBe(2);
+
       const text = await (await fetch(s.metricsUrl!)).text();
-      expect(metricValue(text, 'platewatch_camera_restarts_total', 'camera="ncam1"')).toBe(1);
+      expect(metricValue(text, 'platewatch_camera_restarts_total', 'camera="ncam1"')).toBe(2);
       expect(metricValue(text, 'platewatch_camera_restarts_total', 'camera="ncam2"')).toBeUndefined();
       console.log(`native crash: camera ncam1 playing again ${backAfterMs} ms after the segfault`);
     } finally {
