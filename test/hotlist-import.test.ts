@@ -230,3 +230,39 @@ describe('NCIC byte parser (NcicLineEncoder)', () => {
     expect(store.lookup('2LAST22')[0]?.entry.state).toBe('NV');
   });
 });
+
+describe('parallel NCIC import', () => {
+  it('two parse threads give the same list, counts and rejected line numbers as one', async () => {
+    const rows: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      if (i % 211 === 5)
+        rows.push(ncic(`Q${i}`, 'CA', 'ZZ', `N${i}`)); // unknown code
+      else if (i % 307 === 9) rows.push('short');
+      else
+        rows.push(ncic(`P${String(i).padStart(5, '0')}`, i % 2 ? 'CA' : 'NV', 'V', `N${i}`, '20261101', '', `r ${i}`));
+    }
+    rows.push(rows[10]!); // a repeat
+    const f = file(rows.join('\n'));
+    const one = openStore();
+    const two = openStore();
+    const opts = { file: f, source: 'CA_DOJ', format: 'ncic', mapping: NCIC_MAP } as const;
+    const a = await importHotlist(one, { ...opts, parallelMinBytes: Number.POSITIVE_INFINITY });
+    const b = await importHotlist(two, { ...opts, parallelMinBytes: 0 });
+    expect(a.parseThreads).toBe(1);
+    expect(b.parseThreads).toBe(2);
+    const pick = (s: typeof a) => [s.total, s.lines, s.rejected, s.duplicates, s.rejections];
+    expect(pick(b)).toEqual(pick(a));
+    expect(a.rejections.length).toBeGreaterThan(20);
+    expect(a.rejections.some((r) => r.line > 1500)).toBe(true);
+    const all = (s: HotlistStore) => [...s.entries('CA_DOJ')].map((e) => JSON.stringify(e)).sort();
+    expect(all(two)).toEqual(all(one));
+    expect(two.lookup('P02999')[0]?.entry.reason).toBe('r 2999');
+    // Both threads spilling to files past a small memory budget.
+    const three = new HotlistStore(mkdtempSync(path.join(tmpdir(), 'platewatch-importdb-')), { spillBytes: 4000 });
+    stores.push(three);
+    const c = await importHotlist(three, { ...opts, parallelMinBytes: 0 });
+    expect(c.parseThreads).toBe(2);
+    expect(pick(c)).toEqual(pick(a));
+    expect(all(three)).toEqual(all(one));
+  });
+});

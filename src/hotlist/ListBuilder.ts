@@ -34,6 +34,20 @@ class Partition {
   count = 0;
   fileBytes = 0;
 
+  /** Room for `bytes` more bytes and `lines` more starts. */
+  reserveBulk(bytes: number, lines: number): void {
+    if (this.pos + bytes > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+      this.buf.copy(bigger, 0, 0, this.pos);
+      this.buf = bigger;
+    }
+    if (this.count + lines > this.starts.length) {
+      const more = new Float64Array(Math.max(this.starts.length * 2, this.count + lines));
+      more.set(this.starts.subarray(0, this.count));
+      this.starts = more;
+    }
+  }
+
   reserve(n: number): void {
     if (this.pos + n > this.buf.length) {
       let size = this.buf.length * 2;
@@ -48,6 +62,21 @@ class Partition {
       this.starts = more;
     }
   }
+}
+
+/**
+ * A builder's lines handed to another thread (ListBuilder.export / absorb): per partition its
+ * buffered bytes, line starts and spill file, the ArrayBuffers transferable.
+ */
+export interface ListPart {
+  rank: number;
+  buf: Uint8Array;
+  pos: number;
+  starts: Float64Array;
+  count: number;
+  /** Bytes in the spill file (0: none). */
+  fileBytes: number;
+  file: string;
 }
 
 /** One bucket of a list, in key order: its name and the record value (`\n` + its lines, each ending in `\n`). */
@@ -69,8 +98,8 @@ export class ListBuilder {
 
   constructor(
     /** Folder for spill files (created when needed, removed by dispose()). */
-    private readonly dir: string,
-    private readonly spillBytes: number,
+    readonly dir: string,
+    readonly spillBytes: number,
   ) {}
 
   /** Lines added so far (repeats included). */
@@ -133,21 +162,7 @@ export class ListBuilder {
 
   /** The partition's lines as one buffer (file bytes, then the buffered ones). */
   private load(r: number, p: Partition): Buffer {
-    if (p.fileBytes === 0) return p.buf;
-    const all = Buffer.allocUnsafe(p.fileBytes + p.pos);
-    const fd = openSync(this.partFile(r), 'r');
-    try {
-      let done = 0;
-      while (done < p.fileBytes) {
-        const n = readSync(fd, all, done, p.fileBytes - done, done);
-        if (n === 0) throw new Error(`spill file ${this.partFile(r)} is short`);
-        done += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    p.buf.copy(all, p.fileBytes, 0, p.pos);
-    return all;
+    return p.fileBytes === 0 ? p.buf : readPart(this.partFile(r), p.fileBytes, p.buf, p.pos);
   }
 
   /**
@@ -226,11 +241,79 @@ export class ListBuilder {
     }
   }
 
+  /**
+   * This builder's partitions for absorb() in another thread (transfer the `transfer` buffers). Spill
+   * files stay where they are until the receiving builder read them; the builder is emptied.
+   */
+  export(): { parts: ListPart[]; lines: number; transfer: ArrayBuffer[] } {
+    const parts: ListPart[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (let r = 0; r < RADIX; r++) {
+      const p = this.parts[r];
+      if (!p || p.count === 0) continue;
+      parts.push({
+        rank: r,
+        buf: p.buf,
+        pos: p.pos,
+        starts: p.starts,
+        count: p.count,
+        fileBytes: p.fileBytes,
+        file: this.partFile(r),
+      });
+      for (const b of [p.buf.buffer, p.starts.buffer] as ArrayBuffer[]) if (!transfer.includes(b)) transfer.push(b);
+    }
+    const lines = this.lines;
+    this.parts.fill(undefined);
+    this.lines = 0;
+    this.buffered = 0;
+    return { parts, lines, transfer };
+  }
+
+  /** Appends another builder's exported lines after this builder's (its spill files are read, not removed). */
+  absorb(exported: { parts: ListPart[] }): void {
+    for (const q of exported.parts) {
+      const from = Buffer.from(q.buf.buffer, q.buf.byteOffset, q.buf.byteLength);
+      const bytes = q.fileBytes > 0 ? readPart(q.file, q.fileBytes, from, q.pos) : from.subarray(0, q.pos);
+      let p = this.parts[q.rank];
+      if (!p) {
+        p = new Partition();
+        this.parts[q.rank] = p;
+      }
+      p.reserveBulk(bytes.length, q.count);
+      const base = p.fileBytes + p.pos;
+      for (let i = 0; i < q.count; i++) p.starts[p.count + i] = base + q.starts[i]!;
+      p.count += q.count;
+      bytes.copy(p.buf, p.pos);
+      p.pos += bytes.length;
+      this.lines += q.count;
+      this.buffered += bytes.length;
+      if (this.buffered > this.spillBytes) this.spill();
+    }
+  }
+
   /** Removes the spill files; safe to call twice. */
   dispose(): void {
     this.parts.fill(undefined);
     if (this.spilled) rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A spilled partition: `fileBytes` from its file, then `pos` bytes of `tail`, in one new buffer. */
+function readPart(file: string, fileBytes: number, tail: Buffer, pos: number): Buffer {
+  const all = Buffer.allocUnsafe(fileBytes + pos);
+  const fd = openSync(file, 'r');
+  try {
+    let done = 0;
+    while (done < fileBytes) {
+      const n = readSync(fd, all, done, fileBytes - done, done);
+      if (n === 0) throw new Error(`spill file ${file} is short`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  tail.copy(all, fileBytes, 0, pos);
+  return all;
 }
 
 /**

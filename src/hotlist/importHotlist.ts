@@ -4,13 +4,21 @@
  * line number and reason and the rest of the file still loads; a file that cannot be read, or that has
  * no valid line at all, leaves the previous list untouched.
  */
-import { statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import { packageRoot } from '../paths.js';
+import { forEachLine } from './forEachLine.js';
 
 import { HotlistError } from './HotlistEntry.js';
 import type { HotlistStore, ReplaceSummary } from './HotlistStore.js';
 import { type CategoryMapping, loadMapping } from './mapping.js';
 import { NcicLineEncoder } from './NcicLineEncoder.js';
+import type { NcicRangeJob, NcicRangeResult } from './ncicParseWorker.js';
 import { CsvLineParser, type ParseResult } from './parsers.js';
 
 export type HotlistFormat = 'ncic' | 'csv';
@@ -27,6 +35,11 @@ export interface ImportOptions {
   maxRejectsKept?: number;
   /** Accept a file with no valid line (empties the source). */
   allowEmpty?: boolean;
+  /**
+   * NCIC files of at least this many bytes are parsed by two threads (this one and a worker, each half
+   * the file); 0 always, Infinity never. Default 32 MiB, and never on a single-CPU machine.
+   */
+  parallelMinBytes?: number;
 }
 
 export interface Rejection {
@@ -41,50 +54,65 @@ export interface ImportSummary extends ReplaceSummary {
   rejected: number;
   rejections: Rejection[];
   seconds: number;
+  /** Threads that parsed the file (2: this one and a worker, each half the file). */
+  parseThreads: number;
 }
 
-const CHUNK = 4 << 20;
+const PARALLEL_MIN_BYTES = 32 << 20;
 
-/**
- * Calls `onLine(buf, start, end)` for each line of the file (without its line break, CR LF or LF), in
- * order, reading CHUNK bytes at a time into one reused buffer (grown for a longer line).
- */
-async function forEachLine(
-  file: string,
-  onLine: (buf: Buffer, start: number, end: number) => void,
-  onBytes: (n: number) => void,
-): Promise<void> {
+/** The parse worker's script: next to this module when built; from dist/ when run from sources (tests). */
+function workerScript(): URL | undefined {
+  const here = new URL('./ncicParseWorker.js', import.meta.url);
+  if (existsSync(here)) return here;
+  const built = path.join(packageRoot, 'dist', 'src', 'hotlist', 'ncicParseWorker.js');
+  return existsSync(built) ? pathToFileURL(built) : undefined;
+}
+
+/** The offset of the first line starting at or after `at` (`size` when none). */
+async function lineStartAfter(file: string, at: number, size: number): Promise<number> {
+  if (at <= 0) return 0;
   const fh = await open(file, 'r');
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let have = 0; // bytes in buf, a partial line first
-    let total = 0;
-    for (;;) {
-      if (have === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-      }
-      const { bytesRead } = await fh.read(buf, have, buf.length - have, null);
-      total += bytesRead;
-      onBytes(total);
-      const end = have + bytesRead;
-      let start = 0;
-      if (bytesRead === 0) {
-        if (end > 0) onLine(buf, 0, buf[end - 1] === 13 ? end - 1 : end);
-        return;
-      }
-      const filled = buf.subarray(0, end);
-      for (let nl = filled.indexOf(10, have); nl >= 0; nl = filled.indexOf(10, start)) {
-        onLine(buf, start, nl > start && buf[nl - 1] === 13 ? nl - 1 : nl);
-        start = nl + 1;
-      }
-      have = end - start;
-      if (have > 0 && start > 0) buf.copy(buf, 0, start, end);
+    const buf = Buffer.allocUnsafe(64 << 10);
+    for (let pos = at - 1; pos < size; pos += buf.length) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      const nl = buf.subarray(0, bytesRead).indexOf(10);
+      if (nl >= 0) return pos + nl + 1;
+      if (bytesRead === 0) break;
     }
+    return size;
   } finally {
     await fh.close();
   }
+}
+
+/** Parses bytes [job.start, job.end) of an NCIC file in a worker thread. */
+function parseRangeInWorker(
+  script: URL,
+  job: NcicRangeJob,
+  onBytes: (n: number) => void,
+): { result: Promise<NcicRangeResult>; cancel: () => Promise<void> } {
+  const worker = new Worker(script, { workerData: job });
+  const result = new Promise<NcicRangeResult>((resolve, reject) => {
+    worker.on('message', (m: { progress?: number; done?: NcicRangeResult }) => {
+      if (m.done) resolve(m.done);
+      else if (m.progress !== undefined) onBytes(m.progress);
+    });
+    worker.on('error', (err) =>
+      reject(new HotlistError('ERR_HOTLIST_FILE', `${job.file}: parse worker failed: ${err.message}`, { cause: err })),
+    );
+    worker.on('exit', (code) =>
+      reject(new HotlistError('ERR_HOTLIST_FILE', `${job.file}: parse worker exited (${code})`)),
+    );
+  });
+  return {
+    result,
+    cancel: async () => {
+      result.catch(() => {});
+      await worker.terminate();
+      rmSync(job.spillDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function importHotlist(store: HotlistStore, options: ImportOptions): Promise<ImportSummary> {
@@ -112,6 +140,7 @@ export async function importHotlist(store: HotlistStore, options: ImportOptions)
   let lines = 0;
   let accepted = 0;
   let bytesRead = 0;
+  let parseThreads = 1;
 
   // Lines go into the new generation's builder off the JS heap; it is written and becomes visible only
   // at the flip, and an empty or unreadable file never flips.
@@ -133,10 +162,61 @@ export async function importHotlist(store: HotlistStore, options: ImportOptions)
           if (rejections.length < keep) rejections.push({ line: lines, reason: r.reject });
         }
       };
-      await forEachLine(file, onLine, (b) => {
-        bytesRead = b;
-        options.onProgress?.(bytesRead, size, accepted);
-      });
+      const minBytes = options.parallelMinBytes ?? (availableParallelism() > 1 ? PARALLEL_MIN_BYTES : Infinity);
+      const script = ncic && size >= minBytes ? workerScript() : undefined;
+      const split = script ? await lineStartAfter(file, Math.floor(size / 2), size) : size;
+      let workerBytes = 0;
+      const other =
+        split < size && script
+          ? parseRangeInWorker(
+              script,
+              {
+                file,
+                start: split,
+                end: size,
+                mapping,
+                source,
+                now,
+                spillDir: `${list.dir}-w`,
+                spillBytes: list.spillBytes,
+                maxRejectsKept: keep,
+              },
+              (b) => {
+                workerBytes = b;
+              },
+            )
+          : undefined;
+      try {
+        await forEachLine(
+          file,
+          onLine,
+          (b) => {
+            bytesRead = b + workerBytes;
+            options.onProgress?.(bytesRead, size, accepted);
+          },
+          0,
+          split,
+        );
+      } catch (err) {
+        await other?.cancel();
+        throw err;
+      }
+      if (other) {
+        parseThreads = 2;
+        // The second half's lines follow the first half's: its line numbers shift by our line count.
+        const w = await other.result;
+        try {
+          list.absorb(w.list);
+        } finally {
+          rmSync(`${list.dir}-w`, { recursive: true, force: true });
+        }
+        for (const r of w.rejections)
+          if (rejections.length < keep) rejections.push({ line: lines + r.line, reason: r.reason });
+        lines += w.lines;
+        accepted += w.accepted;
+        rejected += w.rejected;
+        bytesRead = size;
+      }
       if (csv && !csv.hasHeader) throw new HotlistError('ERR_HOTLIST_FILE', `${file}: no CSV header row`);
       if (accepted === 0 && !options.allowEmpty) {
         throw new HotlistError(
@@ -156,5 +236,6 @@ export async function importHotlist(store: HotlistStore, options: ImportOptions)
     rejected,
     rejections,
     seconds: (performance.now() - t0) / 1000,
+    parseThreads,
   };
 }
