@@ -43,14 +43,27 @@ LocalizePlates::LocalizePlates(const RecognizerOptions& options) : options_(opti
   const std::string path = options_.modelDir + "/" + kModelFile;
   if (!std::ifstream(path, std::ios::binary).good())
     throw Error(codes::kModel, "plate detector model not found: " + path);
-  try {
-    net_ = cv::dnn::readNetFromONNX(path);
-  } catch (const cv::Exception& e) {
-    throw Error(codes::kModel, "cannot load plate detector model " + path + ": " + e.msg);
+  for (cv::dnn::Net* net : {&net_, &coarse_net_}) {
+    try {
+      *net = cv::dnn::readNetFromONNX(path);
+    } catch (const cv::Exception& e) {
+      throw Error(codes::kModel, "cannot load plate detector model " + path + ": " + e.msg);
+    }
+    if (net->empty()) throw Error(codes::kModel, "cannot load plate detector model " + path);
+    net->setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net->setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
   }
-  if (net_.empty()) throw Error(codes::kModel, "cannot load plate detector model " + path);
-  net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+}
+
+cv::Mat LocalizePlates::forward(cv::dnn::Net& net, const cv::Mat& img) {
+  const int pw = (img.cols + 31) / 32 * 32, ph = (img.rows + 31) / 32 * 32;  // the net halves the size five times
+  // Replicated padding: a zero border would be a strong edge the net never saw in training.
+  cv::copyMakeBorder(img, input_, 0, ph - img.rows, 0, pw - img.cols, cv::BORDER_REPLICATE);
+  const int blob_shape[4] = {1, 1, ph, pw};
+  blob_.create(4, blob_shape, CV_32F);
+  input_.convertTo(cv::Mat(ph, pw, CV_32F, blob_.ptr<float>()), CV_32F);
+  net.setInput(blob_);
+  return net.forward();
 }
 
 void LocalizePlates::run(FrameContext& ctx) {
@@ -63,16 +76,26 @@ void LocalizePlates::run(FrameContext& ctx) {
   const int k = std::max(1, (std::max(gray.cols, gray.rows) + options_.detectorMaxSide - 1) / options_.detectorMaxSide);
   const int sw = gray.cols / k, sh = gray.rows / k;
   if (sw < 8 || sh < 8) return;  // a sliver (e.g. 8000x20): nothing plate-shaped survives the shrink
-  const int pw = (sw + 31) / 32 * 32, ph = (sh + 31) / 32 * 32;  // the net halves the size five times
   // Never keep a view of the frame in a member: on video the frame is a decoder buffer that goes back to
   // its pool after this call, and a later resize into that view would write into freed memory.
   if (k > 1) cv::resize(gray(cv::Rect(0, 0, sw * k, sh * k)), small_, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
-  cv::copyMakeBorder(k > 1 ? small_ : gray, input_, 0, ph - sh, 0, pw - sw, cv::BORDER_REPLICATE);
-  const int blob_shape[4] = {1, 1, ph, pw};
-  blob_.create(4, blob_shape, CV_32F);
-  input_.convertTo(cv::Mat(ph, pw, CV_32F, blob_.ptr<float>()), CV_32F);
-  net_.setInput(blob_);
-  const cv::Mat out = net_.forward();  // 1 x 9 x gh x gw
+  const cv::Mat& small = k > 1 ? small_ : gray;
+
+  // The gate: the same net on the image shrunk 2x more (2x INTER_AREA of the shrunk image = ratio 2k).
+  if (std::min(sw, sh) / 2 >= kMinCoarseSide) {
+    cv::resize(small(cv::Rect(0, 0, sw / 2 * 2, sh / 2 * 2)), coarse_, cv::Size(sw / 2, sh / 2), 0, 0, cv::INTER_AREA);
+    const cv::Mat coarse_out = forward(coarse_net_, coarse_);
+    const cv::Mat cheat(coarse_out.size[2], coarse_out.size[3], CV_32F,
+                        const_cast<float*>(coarse_out.ptr<float>(0, 0)));
+    double best = 0;
+    // Only cells over the real image count, not those over the padding.
+    cv::minMaxLoc(cheat(cv::Rect(0, 0, std::min(cheat.cols, (sw / 2 + kStride - 1) / kStride),
+                                 std::min(cheat.rows, (sh / 2 + kStride - 1) / kStride))),
+                  nullptr, &best);
+    if (best < std::log(kCoarseGate / (1.f - kCoarseGate))) return;
+  }
+
+  const cv::Mat out = forward(net_, small);  // 1 x 9 x gh x gw
   const int gh = out.size[2], gw = out.size[3];
   const float* heat = out.ptr<float>(0, 0);
   const size_t plane = static_cast<size_t>(gh) * gw;

@@ -1,6 +1,8 @@
 // Localization: a tiny anchor-free CNN (YuNet style) over the grey frame downscaled by an exact
-// integer ratio, giving a stride-8 plate-centre heatmap and the four plate corners at each cell.
-// One pass over ~480x270 px for a 1080p frame; a frame with no plate costs the network pass only.
+// integer ratio k, giving a stride-8 plate-centre heatmap and the four plate corners at each cell.
+// Two passes of the same network: a coarse one at ratio 2k (a quarter of the pixels: 320x180 for
+// 720p and 1080p) that only gates, then the full one (640x360) only when some coarse cell scores
+// at least kCoarseGate. A frame with nothing plate-like costs the coarse pass alone.
 // Model: <modelDir>/plate_detector.onnx (training/detector/, see models/README.md).
 #pragma once
 
@@ -23,11 +25,21 @@ class LocalizePlates : public Stage {
   static constexpr const char* kModelFile = "plate_detector.onnx";
   static constexpr int kStride = 8;           // output cell size, network input pixels
   static constexpr float kCornerUnit = 16.f;  // corner offsets are in units of 16 input pixels
+  // Coarse-pass score (0..1) that lets a frame through to the full pass. Low on purpose: a plate too
+  // small for the coarse pass to be sure of still lifts its score above this (measured on the dev
+  // scenes, models/README.md); raising it saves time on busy frames and loses small plates.
+  static constexpr float kCoarseGate = 0.1f;
+  static constexpr int kMinCoarseSide = 64;  // frames whose coarse input would be smaller skip the gate
 
  private:
   RecognizerOptions options_;
-  cv::dnn::Net net_;
-  cv::Mat small_, input_, blob_;  // reused between frames
+  // Two copies of the network: OpenCV reallocates a net's buffers whenever its input shape changes,
+  // so each pass keeps its own, sized once per frame size.
+  cv::dnn::Net net_, coarse_net_;
+  cv::Mat small_, coarse_, input_, blob_;  // reused between frames
+
+  // Runs `net` on `img` (padded to a multiple of 32) and returns its 1 x 9 x gh x gw output.
+  cv::Mat forward(cv::dnn::Net& net, const cv::Mat& img);
 };
 
 }  // namespace platewatch

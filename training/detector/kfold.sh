@@ -21,11 +21,11 @@ for f in $FOLDS; do
   if [ "$f" = all ]; then
     [ -f "$OUT/det_all$TAG.onnx" ] || $PY training/detector/train.py --init "$SYNTH" --real $REAL --fold -1 \
       --steps "$STEPS" $COMMON --seed 30 --out "$OUT/det_all$TAG.pt" --onnx "$OUT/det_all$TAG.onnx" > "$OUT/det_train_all$TAG.log" 2>&1
-    $PY training/detector/eval_dev.py "$OUT/det_all$TAG.onnx" --thr 0.3 0.4 0.5 0.6 > "$OUT/det_eval_all$TAG.txt" 2>&1
+    $PY training/detector/eval_dev.py "$OUT/det_all$TAG.onnx" --thr 0.3 0.4 0.5 0.6 --gates 0.02 0.05 0.1 0.2 0.3 > "$OUT/det_eval_all$TAG.txt" 2>&1
     continue
   fi
   [ -f "$OUT/det_f$f$TAG.onnx" ] || $PY training/detector/train.py --init "$SYNTH" --real $REAL --fold "$f" \
     --steps "$STEPS" $COMMON --seed $((20 + f)) --out "$OUT/det_f$f$TAG.pt" --onnx "$OUT/det_f$f$TAG.onnx" > "$OUT/det_train_f$f$TAG.log" 2>&1
-  $PY training/detector/eval_dev.py "$OUT/det_f$f$TAG.onnx" --fold "$f" --negatives 0 --thr 0.3 0.4 0.5 0.6 > "$OUT/det_eval_f$f$TAG.txt" 2>&1
+  $PY training/detector/eval_dev.py "$OUT/det_f$f$TAG.onnx" --fold "$f" --negatives 0 --thr 0.3 0.4 0.5 0.6 --gates 0.02 0.05 0.1 0.2 0.3 > "$OUT/det_eval_f$f$TAG.txt" 2>&1
 done
 echo "detector k-fold done: $FOLDS"
