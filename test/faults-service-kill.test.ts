@@ -120,6 +120,9 @@ describe('fault: kill -9 of the service', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let buf = '';
+      // Set when enough is committed: the kill then lands right after the service reports a commit,
+      // where a commit reported too early (before LMDB has it) would be lost.
+      let killOnNextCommit = false;
       child.stdout!.on('data', (d: Buffer) => {
         buf += d.toString();
         const lines = buf.split('\n');
@@ -129,6 +132,10 @@ describe('fault: kill -9 of the service', () => {
           if (kind === 'ready') natsPid = Number(id);
           else if (kind === 'audit') committed.audit.set(Number(id), value);
           else committed[kind].set(id, value);
+          if (killOnNextCommit && (kind === 'hit' || kind === 'read' || kind === 'entry')) {
+            killOnNextCommit = false;
+            child!.kill('SIGKILL');
+          }
         }
       });
       const exited = new Promise((r) => child!.once('exit', r));
@@ -139,7 +146,7 @@ describe('fault: kill -9 of the service', () => {
       expect(await until(() => committed.hit.size >= hitsAtFreeze + 20 && committed.entry.size >= 5, 30_000)).toBe(
         true,
       );
-      child.kill('SIGKILL');
+      killOnNextCommit = true;
       await exited;
       expect(child.signalCode).toBe('SIGKILL');
 
