@@ -82,7 +82,9 @@ void LocalizePlates::run(FrameContext& ctx) {
   const cv::Mat& small = k > 1 ? small_ : gray;
 
   // The gate: the same net on the image shrunk 2x more (2x INTER_AREA of the shrunk image = ratio 2k).
-  if (std::min(sw, sh) / 2 >= kMinCoarseSide) {
+  if (gate_skip_ > 0) {
+    --gate_skip_;
+  } else if (std::min(sw, sh) / 2 >= kMinCoarseSide) {
     cv::resize(small(cv::Rect(0, 0, sw / 2 * 2, sh / 2 * 2)), coarse_, cv::Size(sw / 2, sh / 2), 0, 0, cv::INTER_AREA);
     const cv::Mat coarse_out = forward(coarse_net_, coarse_);
     const cv::Mat cheat(coarse_out.size[2], coarse_out.size[3], CV_32F,
@@ -93,6 +95,7 @@ void LocalizePlates::run(FrameContext& ctx) {
                                  std::min(cheat.rows, (sh / 2 + kStride - 1) / kStride))),
                   nullptr, &best);
     if (best < std::log(kCoarseGate / (1.f - kCoarseGate))) return;
+    gate_skip_ = kGateBackoff;
   }
 
   const cv::Mat out = forward(net_, small);  // 1 x 9 x gh x gw

@@ -2,7 +2,10 @@
 // integer ratio k, giving a stride-8 plate-centre heatmap and the four plate corners at each cell.
 // Two passes of the same network: a coarse one at ratio 2k (a quarter of the pixels: 320x180 for
 // 720p and 1080p) that only gates, then the full one (640x360) only when some coarse cell scores
-// at least kCoarseGate. A frame with nothing plate-like costs the coarse pass alone.
+// at least kCoarseGate. A frame with nothing plate-like (an empty road) costs the coarse pass alone
+// (~1/3 of the full one). Real scenes with cars or clutter almost always open the gate, and there
+// the coarse pass would be pure overhead (~2 ms), so once it opens the next kGateBackoff frames skip
+// it and go straight to the full pass; it is tried again after that.
 // Model: <modelDir>/plate_detector.onnx (training/detector/, see models/README.md).
 #pragma once
 
@@ -30,6 +33,7 @@ class LocalizePlates : public Stage {
   // scenes, models/README.md); raising it saves time on busy frames and loses small plates.
   static constexpr float kCoarseGate = 0.1f;
   static constexpr int kMinCoarseSide = 64;  // frames whose coarse input would be smaller skip the gate
+  static constexpr int kGateBackoff = 8;     // frames that skip the gate after it opened
 
  private:
   RecognizerOptions options_;
@@ -37,6 +41,7 @@ class LocalizePlates : public Stage {
   // so each pass keeps its own, sized once per frame size.
   cv::dnn::Net net_, coarse_net_;
   cv::Mat small_, coarse_, input_, blob_;  // reused between frames
+  int gate_skip_ = 0;                      // frames left that skip the gate
 
   // Runs `net` on `img` (padded to a multiple of 32) and returns its 1 x 9 x gh x gw output.
   cv::Mat forward(cv::dnn::Net& net, const cv::Mat& img);

@@ -5,7 +5,7 @@
 # no-plate photos (the odd half is never trained on; eval_dev.py reports it). Run from the repo root
 # after train.py (synthetic) has finished:
 #   nice -n 10 bash training/detector/kfold.sh [folds...]        (e.g. "all 0 1" and "2 3 4" in parallel)
-# Environment: SYNTH (initial weights), OUT (output folder), STEPS, TAG (file name suffix).
+# Environment: SYNTH (initial weights), OUT (output folder), STEPS, TAG (file name suffix), REAL_SCALE.
 set -euo pipefail
 PY=/usr/bin/python3
 SYNTH=${SYNTH:-training/out/v2/synth.pt}
@@ -14,7 +14,8 @@ REAL=../shared/data/us-plates
 NEG=../shared/data/no-plates
 STEPS=${STEPS:-800}
 TAG=${TAG:-}
-COMMON="--real-share 0.5 --negatives $NEG --neg-share 0.15 --max-side 640 --max-shards 6 --lr 2e-3 --crop 128x192
+REAL_SCALE=${REAL_SCALE:-0.75:1.3}
+COMMON="--real-scale $REAL_SCALE --real-share 0.5 --negatives $NEG --neg-share 0.15 --max-side 640 --max-shards 6 --lr 2e-3 --crop 128x192
   --threads 1 --save-every 1000"
 FOLDS=${*:-all 0 1 2 3 4}
 for f in $FOLDS; do

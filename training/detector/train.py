@@ -95,8 +95,9 @@ class Negatives:
 class Real:
     """Dev scenes (box labels only: corners = the box's corners), cropped around the plate."""
 
-    def __init__(self, folder, fold, folds=5, max_side=MAX_INPUT_SIDE):
+    def __init__(self, folder, fold, folds=5, max_side=MAX_INPUT_SIDE, scale=(0.75, 1.3)):
         self.max_side = max_side
+        self.scale = scale
         rows = sorted(read_labels(folder))
         self.items = []
         for i, (f, x, y, w, h, _) in enumerate(rows):
@@ -109,7 +110,7 @@ class Real:
     def sample(self, rng):
         g, q = rng.choice(self.items)
         h, w = g.shape
-        k = downscale_ratio(w, h, self.max_side) * rng.uniform(0.75, 1.3)
+        k = downscale_ratio(w, h, self.max_side) * rng.uniform(*self.scale)
         k = max(1.0, k)
         sw, sh = int(w / k), int(h / k)
         small = cv2.resize(g, (sw, sh), interpolation=cv2.INTER_AREA)
@@ -177,6 +178,7 @@ def main():
     ap.add_argument("--max-side", type=int, default=MAX_INPUT_SIDE, help="detectorMaxSide the real scenes are shrunk for")
     ap.add_argument("--negatives", default="", help="no-plate photos folder: even-indexed files become hard negatives")
     ap.add_argument("--neg-share", type=float, default=0.15)
+    ap.add_argument("--real-scale", default="0.75:1.3", help="jitter a:b of the real scenes' shrink ratio")
     ap.add_argument("--out", required=True)
     ap.add_argument("--onnx", default="")
     ap.add_argument("--save-every", type=int, default=100)
@@ -188,7 +190,8 @@ def main():
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     syn = Synthetic(args.synthetic, args.max_shards)
-    real = Real(args.real, args.fold, max_side=args.max_side) if args.real else None
+    scale = tuple(map(float, args.real_scale.split(":")))
+    real = Real(args.real, args.fold, max_side=args.max_side, scale=scale) if args.real else None
     negs = Negatives(args.negatives, args.max_side) if args.negatives else None
     print(f"synthetic {len(syn.images)} real {len(real.items) if real else 0} negatives {len(negs.items) if negs else 0}",
           flush=True)
