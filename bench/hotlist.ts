@@ -6,7 +6,7 @@
  * deletion of it), then times lookups one by one. Load average before and after is recorded: the wall
  * figures mean little on a loaded machine, the CPU ones more.
  *
- *   node dist/bench/hotlist.js [--entries 10000000] [--lookups 200000] [--refresh] [--keep] [--out bench/results]
+ *   node dist/bench/hotlist.js [--entries 10000000] [--lookups 200000] [--refresh] [--parallel] [--keep]
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -43,7 +43,7 @@ async function writeNcic(file: string, count: number, kept: string[]): Promise<v
 const load = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
 
 export async function runHotlistBench(
-  opts: { entries?: number; lookups?: number; keep?: boolean; refresh?: boolean } = {},
+  opts: { entries?: number; lookups?: number; keep?: boolean; refresh?: boolean; parallel?: boolean } = {},
 ): Promise<BenchResult> {
   const entries = opts.entries ?? 10_000_000;
   const lookups = opts.lookups ?? 200_000;
@@ -55,10 +55,12 @@ export async function runHotlistBench(
   const store = new HotlistStore(path.join(dir, 'db'));
   try {
     const mapping = path.join(configDir, 'hotlist', 'ncic.mapping.yaml');
+    // --parallel: two parse threads (importHotlist's parallelMinBytes; off by default).
+    const parallelMinBytes = opts.parallel ? 0 : Number.POSITIVE_INFINITY;
     result.inputs.loadBeforeImport = load();
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
-    const s = await importHotlist(store, { file, source: 'BENCH', format: 'ncic', mapping });
+    const s = await importHotlist(store, { file, source: 'BENCH', format: 'ncic', mapping, parallelMinBytes });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -68,17 +70,20 @@ export async function runHotlistBench(
     result.metrics.push(metric('import rate (wall)', [s.total / seconds], 'entries/s', true));
     result.metrics.push(metric('import rate (per CPU-second)', [s.total / cpuSeconds], 'entries/s', true));
     result.metrics.push(metric('import phase: read + parse (wall)', [s.phases.fill], 's'));
+    result.metrics.push(metric('import phase: read + parse (CPU)', [s.phasesCpu.fill], 's'));
     result.metrics.push(metric('import phase: sort + write generation (wall)', [s.phases.write], 's'));
+    result.metrics.push(metric('import phase: sort + write generation (CPU)', [s.phasesCpu.write], 's'));
     result.metrics.push(metric('import phase: flip + flush (wall)', [s.phases.flip], 's'));
     result.inputs.loaded = s.total;
     result.inputs.rejected = s.rejected;
     result.inputs.duplicates = s.duplicates;
+    result.inputs.parseThreads = s.parseThreads;
     result.inputs.maxRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 
     if (opts.refresh) {
       const c1 = process.cpuUsage();
       const t1 = process.hrtime.bigint();
-      const r = await importHotlist(store, { file, source: 'BENCH', format: 'ncic', mapping });
+      const r = await importHotlist(store, { file, source: 'BENCH', format: 'ncic', mapping, parallelMinBytes });
       const wall = Number(process.hrtime.bigint() - t1) / 1e9;
       const c = process.cpuUsage(c1);
       result.metrics.push(metric(`refresh ${entries} entries (wall)`, [wall], 's'));
@@ -86,6 +91,7 @@ export async function runHotlistBench(
         metric(`refresh ${entries} entries (process CPU, all threads)`, [(c.user + c.system) / 1e6], 's'),
       );
       result.metrics.push(metric('refresh phase: diff + drop previous list (wall)', [r.phases.cleanup], 's'));
+      result.metrics.push(metric('refresh phase: diff + drop previous list (CPU)', [r.phasesCpu.cleanup], 's'));
       result.inputs.refreshAdded = r.added;
       result.inputs.refreshRemoved = r.removed;
       result.inputs.loadAfterRefresh = load();
@@ -112,13 +118,19 @@ export async function runHotlistBench(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   benchMain(async () => {
-    const args = benchArgs('hotlist', { entries: 10_000_000, lookups: 200_000, keep: false, refresh: false });
+    const args = benchArgs('hotlist', {
+      entries: 10_000_000,
+      lookups: 200_000,
+      keep: false,
+      refresh: false,
+      parallel: false,
+    });
     // As `platewatch hotlist import` does: a larger young generation for allocation-heavy loading.
     v8.setFlagsFromString('--max-semi-space-size=64');
     const result = await runHotlistBench(args);
     const i = result.inputs;
     reportResult(result, args, [
-      `file ${i.entries} entries, ${((i.fileBytes as number) / 2 ** 20).toFixed(0)} MiB; loaded ${i.loaded}, rejected ${i.rejected}, duplicates ${i.duplicates}; peak RSS ${i.maxRssMiB} MiB`,
+      `file ${i.entries} entries, ${((i.fileBytes as number) / 2 ** 20).toFixed(0)} MiB; loaded ${i.loaded}, rejected ${i.rejected}, duplicates ${i.duplicates}; ${i.parseThreads} parse thread(s); peak RSS ${i.maxRssMiB} MiB`,
       `load average before import ${JSON.stringify(i.loadBeforeImport)}, after ${JSON.stringify(i.loadAfterImport)}${i.loadAfterRefresh ? `, after refresh ${JSON.stringify(i.loadAfterRefresh)} (added ${i.refreshAdded}, removed ${i.refreshRemoved})` : ''}`,
     ]);
   });

@@ -64,6 +64,8 @@ export interface ReplaceSummary {
   generation: number;
   /** Wall seconds per phase: reading the entries, writing the generation, the flip, dropping the old list. */
   phases: { fill: number; write: number; flip: number; cleanup: number };
+  /** Process CPU seconds (all threads, so also other work of the process) over the same phases. */
+  phasesCpu: { fill: number; write: number; flip: number; cleanup: number };
 }
 
 export interface ReplaceMeta {
@@ -551,14 +553,19 @@ export class HotlistStore {
     const t0 = performance.now();
     let tFill = t0;
     let tWrite = t0;
+    const c0 = process.cpuUsage();
+    let cFill = c0;
+    let cWrite = c0;
     let written = 0;
     let filter: SkeletonFilter;
     try {
       await fill(list);
       tFill = performance.now();
+      cFill = process.cpuUsage();
       filter = SkeletonFilter.forCount(list.count);
       written = await this.writeGeneration(source, gen, list, filter, meta);
       tWrite = performance.now();
+      cWrite = process.cpuUsage();
     } catch (err) {
       if (err instanceof HotlistError || !/MDB_|ENOSPC|lmdb/i.test(String((err as Error)?.message))) throw err;
       throw wrapWriteError(err, `refresh of ${source}`);
@@ -587,6 +594,7 @@ export class HotlistStore {
       throw wrapWriteError(err, `refresh of ${source}`);
     }
     const tFlip = performance.now();
+    const cFlip = process.cpuUsage();
     const { added, removed } = before
       ? await this.dropOtherGenerations(source, gen, before.activeGen)
       : { added: written, removed: 0 };
@@ -606,7 +614,10 @@ export class HotlistStore {
       flip: s(tWrite, tFlip),
       cleanup: s(tFlip, performance.now()),
     };
-    return { source, total: written, added, removed, duplicates, generation: gen, phases };
+    const c = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user + b.system - a.user - a.system) / 1e6;
+    const cEnd = process.cpuUsage();
+    const phasesCpu = { fill: c(c0, cFill), write: c(cFill, cWrite), flip: c(cWrite, cFlip), cleanup: c(cFlip, cEnd) };
+    return { source, total: written, added, removed, duplicates, generation: gen, phases, phasesCpu };
   }
 
   /**

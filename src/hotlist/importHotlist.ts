@@ -37,7 +37,10 @@ export interface ImportOptions {
   allowEmpty?: boolean;
   /**
    * NCIC files of at least this many bytes are parsed by two threads (this one and a worker, each half
-   * the file); 0 always, Infinity never. Default 32 MiB, and never on a single-CPU machine.
+   * the file; never on a single-CPU machine); 0: always. Default Infinity (off): on this shared 2-core
+   * machine (load ~25) two threads parsed no faster than one, for ~0.4 CPU-s more per million lines and
+   * ~450 MiB more peak memory at 10 M (both halves' buffers until they are joined). Worth measuring on a
+   * machine with a free core (`bench/hotlist.ts --parallel`).
    */
   parallelMinBytes?: number;
 }
@@ -57,8 +60,6 @@ export interface ImportSummary extends ReplaceSummary {
   /** Threads that parsed the file (2: this one and a worker, each half the file). */
   parseThreads: number;
 }
-
-const PARALLEL_MIN_BYTES = 32 << 20;
 
 /** The parse worker's script: next to this module when built; from dist/ when run from sources (tests). */
 function workerScript(): URL | undefined {
@@ -162,7 +163,7 @@ export async function importHotlist(store: HotlistStore, options: ImportOptions)
           if (rejections.length < keep) rejections.push({ line: lines, reason: r.reject });
         }
       };
-      const minBytes = options.parallelMinBytes ?? (availableParallelism() > 1 ? PARALLEL_MIN_BYTES : Infinity);
+      const minBytes = availableParallelism() > 1 ? (options.parallelMinBytes ?? Infinity) : Infinity;
       const script = ncic && size >= minBytes ? workerScript() : undefined;
       const split = script ? await lineStartAfter(file, Math.floor(size / 2), size) : size;
       let workerBytes = 0;
