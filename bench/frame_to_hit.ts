@@ -23,8 +23,8 @@ import { packageRoot } from '../src/paths.js';
 import { RunService } from '../src/run/RunService.js';
 import { benchArgs, benchMain } from './lib/args.js';
 import { reportResult } from './lib/report.js';
-import { natsServerVersion } from './nats_publish.js';
 import { type BenchResult, metric, newResult } from './lib/results.js';
+import { natsServerVersion } from './nats_publish.js';
 
 const SAMPLE_LISTED = ['MZR1627', '9RL551', '7YKE862', 'BGG245'];
 
@@ -56,6 +56,8 @@ export async function runFrameToHitBench(
         : { input: path.relative(packageRoot, input) }),
       analyseFps: config.capture.analyseFps,
       durableOutbox: config.outbox.durable,
+      // Cameras in supervised worker processes (reads cross IPC) or in this process.
+      cameraProcesses: config.run.cameraProcesses,
     },
     { opencv: v.opencv, gstreamer: v.gstreamer, 'nats-server': natsServerVersion() },
   );

@@ -60,9 +60,7 @@ describe('compareResults', () => {
   const spread = (centre: number) => Array.from({ length: 20 }, (_, i) => centre * (0.8 + (0.4 * i) / 19));
 
   it('a slower median well outside the old spread is WORSE, a faster one better', () => {
-    expect(compareResults(result(spread(10)), result(spread(20)))).toMatch(
-      /x: 9\.\d+ -> 19\.\d ms {2}x2\.0+ {2}WORSE/,
-    );
+    expect(compareResults(result(spread(10)), result(spread(20)))).toMatch(/x: 9\.\d+ -> 19\.\d ms {2}x2\.0+ {2}WORSE/);
     expect(compareResults(result(spread(20)), result(spread(10)))).toMatch(/better/);
     expect(compareResults(result(spread(10), true), result(spread(20), true))).toMatch(/better/);
   });
