@@ -6,13 +6,15 @@
  * - JetStream acknowledged publish one at a time (await each ack: what the outbox relay does), msgs/s and
  *   the latency of each publish -> ack;
  * - JetStream publish in batches of `batch` in flight, then await their acks, msgs/s.
+ * Each mode also gets the CPU time per message of the client and nats-server together (from /proc: 10 ms
+ * ticks), which a loaded machine inflates far less than it does wall-clock rates.
  * JetStream messages carry a unique message id (as hits do, for the duplicate window) into a file-stored
  * stream with the configured duplicate window. Each figure is a median over `runs` runs.
  *
  *   node dist/bench/nats_publish.js [--messages 100000] [--js-messages 5000] [--batch 100] [--size 128] [--runs 5]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -51,6 +53,26 @@ export function natsServerVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** CPU seconds (user + system) of a process so far, from /proc (10 ms ticks). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU microseconds per message of this process (the client) plus nats-server while `work` runs: unlike
+ * msgs/s it barely moves when other jobs share the cores.
+ */
+async function cpuPerMessage(serverPid: number, messages: number, work: () => Promise<unknown>): Promise<number> {
+  const c0 = process.cpuUsage();
+  const s0 = processCpuSeconds(serverPid);
+  await work();
+  const c = process.cpuUsage(c0);
+  const server = processCpuSeconds(serverPid) - s0;
+  return ((c.user + c.system) / 1e6 + server) * (1e6 / messages);
 }
 
 async function jsOneAtATime(js: JetStreamClient, n: number, payload: Uint8Array, run: number, lat: number[]) {
@@ -105,17 +127,34 @@ export async function runNatsPublishBench(opts: Partial<NatsPublishBenchOptions>
       await jsOneAtATime(js, 200, payload, -1, []);
       await jsBatched(js, 200, o.batch, payload, -1);
 
+      const status = server.status;
+      const pid = status.state === 'running' ? status.pid : process.pid;
+      const coreCpu: number[] = [];
+      const oneCpu: number[] = [];
+      const batchedCpu: number[] = [];
       const core: number[] = [];
       const one: number[] = [];
       const batched: number[] = [];
       const ackLatency: number[] = [];
       for (let run = 0; run < o.runs; run++) {
-        const t0 = performance.now();
-        for (let i = 0; i < o.messages; i++) nc.publish('bench.core', payload);
-        await nc.flush();
-        core.push(o.messages / ((performance.now() - t0) / 1000));
-        one.push(await jsOneAtATime(js, o.jsMessages, payload, run, ackLatency));
-        batched.push(await jsBatched(js, o.jsMessages, o.batch, payload, run));
+        coreCpu.push(
+          await cpuPerMessage(pid, o.messages, async () => {
+            const t0 = performance.now();
+            for (let i = 0; i < o.messages; i++) nc.publish('bench.core', payload);
+            await nc.flush();
+            core.push(o.messages / ((performance.now() - t0) / 1000));
+          }),
+        );
+        oneCpu.push(
+          await cpuPerMessage(pid, o.jsMessages, async () => {
+            one.push(await jsOneAtATime(js, o.jsMessages, payload, run, ackLatency));
+          }),
+        );
+        batchedCpu.push(
+          await cpuPerMessage(pid, o.jsMessages, async () => {
+            batched.push(await jsBatched(js, o.jsMessages, o.batch, payload, run));
+          }),
+        );
       }
       const info = await jsm.streams.info('BENCH');
       result.inputs.streamMessages = info.state.messages;
@@ -124,6 +163,9 @@ export async function runNatsPublishBench(opts: Partial<NatsPublishBenchOptions>
         metric('JetStream publish, await each ack', one, 'msgs/s', true),
         metric('JetStream publish -> ack latency, one at a time', ackLatency, 'us'),
         metric(`JetStream publish, ${o.batch} in flight`, batched, 'msgs/s', true),
+        metric('core publish CPU per message (client + server)', coreCpu, 'us'),
+        metric('JetStream one at a time CPU per message (client + server)', oneCpu, 'us'),
+        metric(`JetStream ${o.batch} in flight CPU per message (client + server)`, batchedCpu, 'us'),
       );
     } finally {
       await nc.close();

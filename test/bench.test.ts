@@ -88,6 +88,9 @@ describe('platewatch bench', () => {
       'JetStream publish, await each ack',
       'JetStream publish -> ack latency, one at a time',
       'JetStream publish, 100 in flight',
+      'core publish CPU per message (client + server)',
+      'JetStream one at a time CPU per message (client + server)',
+      'JetStream 100 in flight CPU per message (client + server)',
     ]);
     for (const m of result.metrics) expect(m.median).toBeGreaterThan(0);
     const files = readdirSync(out);
