@@ -55,6 +55,8 @@ export interface BenchSpec {
   quick: string[];
   /** 'all': nothing without ../shared/data (skipped); 'some': runs, its data-dependent sets skip. */
   data?: 'all' | 'some';
+  /** Why `bench all` leaves it out unless named in --only (e.g. it runs for half an hour). */
+  notInAll?: string;
 }
 
 export const BENCHES: BenchSpec[] = [
@@ -144,6 +146,15 @@ export const BENCHES: BenchSpec[] = [
     description: 'Every fuzz target (hot-list parsers and import, config, image decoder, API bodies)',
     full: [],
     quick: ['--runs', '10000'],
+  },
+  {
+    name: 'soak',
+    result: 'soak',
+    script: 'soak',
+    description: 'platewatch run with N looping cameras for M minutes: memory, fds, threads of every process',
+    full: [],
+    quick: ['--minutes', '5'],
+    notInAll: 'runs 30 minutes; `bench all --only soak` or `bench soak` runs it',
   },
 ];
 
@@ -290,8 +301,12 @@ export function registerBench(program: Command): void {
   bench
     .command('all')
     .description(
-      `Every benchmark in turn, each in its own process: ${BENCHES.map((b) => b.name).join(', ')}. ` +
-        'Results go to one folder per run; a summary ends the run',
+      `Every benchmark in turn, each in its own process: ${BENCHES.filter((b) => !b.notInAll)
+        .map((b) => b.name)
+        .join(', ')}. Results go to one folder per run; a summary ends the run. Not included: ` +
+        BENCHES.filter((b) => b.notInAll)
+          .map((b) => `${b.name} (${b.notInAll})`)
+          .join(', '),
     )
     .option('--quick', 'smaller inputs and shorter runs (README "Benchmarks" lists the differences)')
     .option('--only <names>', 'a comma-separated subset, in the usual order')
@@ -327,7 +342,7 @@ async function runAll(
     if (!BENCHES.some((b) => b.name === n))
       throw new ConfigError(`bench all --only: no benchmark "${n}" (${BENCHES.map((b) => b.name).join(', ')})`);
   }
-  const selected = BENCHES.filter((b) => !names || names.includes(b.name));
+  const selected = BENCHES.filter((b) => (names ? names.includes(b.name) : !b.notInAll));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const runDir = path.resolve(opts.out ?? path.join(defaultResultsDir, `run-${stamp}${opts.quick ? '-quick' : ''}`));
   const old = opts.compare ? latestByBenchmark(path.resolve(opts.compare)) : new Map<string, string>();
