@@ -65,6 +65,15 @@ describe('compareResults', () => {
     expect(compareResults(result(spread(10), true), result(spread(20), true))).toMatch(/better/);
   });
 
+  it('a comparison of runs with different parameters says which differ', () => {
+    const a = result(spread(10));
+    const b = result(spread(10));
+    a.inputs = { entries: 1_000_000, dir: '/tmp/a', quick: false };
+    b.inputs = { entries: 200_000, dir: '/tmp/b', quick: false };
+    expect(compareResults(a, b)).toMatch(/different inputs, so not like for like: entries 1000000 -> 200000\)/);
+    expect(compareResults(a, a)).not.toMatch(/different inputs/);
+  });
+
   it('a change smaller than the spread of the runs is within noise, under 5 % the same', () => {
     expect(compareResults(result(spread(10)), result(spread(11)))).toMatch(/within noise/);
     expect(compareResults(result(spread(10)), result(spread(10.2)))).toMatch(/same/);

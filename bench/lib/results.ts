@@ -150,6 +150,20 @@ export function writeResult(result: BenchResult, outDir = path.join(packageRoot,
 }
 
 /**
+ * Parameters that differ between two runs: numbers, booleans and strings that are not paths (temp
+ * folders differ every run); objects and counts of what was found are left out.
+ */
+function changedInputs(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const param = (v: unknown) =>
+    typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && !v.startsWith('/'));
+  const out: string[] = [];
+  for (const key of Object.keys(b)) {
+    if (key in a && param(a[key]) && param(b[key]) && a[key] !== b[key]) out.push(`${key} ${a[key]} -> ${b[key]}`);
+  }
+  return out;
+}
+
+/**
  * Ratios new/old of each metric's median; "better"/"WORSE" follow the metric's direction. A change under
  * 5 % is "same"; a larger one is "within noise" when both runs have >= 5 samples and their p10-p90
  * ranges overlap (the spread of the runs is as large as the change). The header gives both machines'
@@ -163,6 +177,8 @@ export function compareResults(oldResult: BenchResult, newResult: BenchResult): 
       `(${load(newResult)}), median ratio new/old`,
   ];
   if (loaded) lines.push('  (a run had more runnable jobs than cores: wall-clock ratios include the load)');
+  const changed = changedInputs(oldResult.inputs, newResult.inputs);
+  if (changed.length) lines.push(`  (different inputs, so not like for like: ${changed.join(', ')})`);
   for (const m of newResult.metrics) {
     const old = oldResult.metrics.find((o) => o.name === m.name);
     if (!old) {
