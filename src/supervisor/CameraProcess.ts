@@ -184,7 +184,8 @@ export class CameraProcess {
         clearTimeout(timer);
       }
       this.#child = undefined;
-      this.#setStatus({ state: 'closed' });
+      // The worker's camera usually said so already (its last status event).
+      if (this.#status.state !== 'closed') this.#setStatus({ state: 'closed' });
     })();
     return this.#closing;
   }
