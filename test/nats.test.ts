@@ -76,7 +76,9 @@ async function drive(reads: FrameRead[]): Promise<void> {
   const done = lastValueFrom(
     src.pipe(
       platePipeline(store, {
-        gapMs: 100,
+        // Reads come 10 ms apart on the real clock; a gap far above that keeps one vehicle one group even when
+        // a loaded machine delays the timers (at 100 ms a load of 30 split a vehicle into two hits once).
+        gapMs: 1000,
         maxGroupMs: 2000,
         previewConfidence: 0.85,
         maxOpenGroups: 8,
