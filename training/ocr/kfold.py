@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 from training.ocr.train import fold_of
 
@@ -27,9 +28,14 @@ def platewatch_eval(crops_dir: str, model_dir: str, top: int = 5) -> dict:
     cfg = os.path.join(model_dir, "eval.yaml")
     with open(cfg, "w") as f:
         f.write(f"recognizer:\n  modelDir: {model_dir}\n")
-    out = subprocess.run(["node", os.path.join(ROOT, "bin", "platewatch.js"), "-c", cfg, "eval", crops_dir, "--json",
-                          "--top", str(top)], check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(out.stdout)
+    for attempt in range(5):  # the shared work tree's dist/ may be mid-rebuild by someone else: retry
+        out = subprocess.run(["node", os.path.join(ROOT, "bin", "platewatch.js"), "-c", cfg, "eval", crops_dir, "--json",
+                              "--top", str(top)], capture_output=True, text=True, cwd=ROOT)
+        if out.returncode == 0:
+            return json.loads(out.stdout)
+        print(f"platewatch eval failed (attempt {attempt + 1}): {out.stderr.strip()[-300:]}", flush=True)
+        time.sleep(60)
+    raise SystemExit("platewatch eval keeps failing")
 
 
 def scene_subset_dir(scenes: str, files: list[str]) -> str:

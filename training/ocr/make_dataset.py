@@ -20,8 +20,9 @@ from tools.synth.us_states import STATE_CODES
 NEG_FRACTION = 0.04
 
 
-def _work(args: tuple[int, int, str, str]) -> str:
-    seed, n, bg, out = args
+def _work(args: tuple) -> str:
+    seed, n, bg, out = args[:4]
+    text_crop, margins = (args[4], args[5]) if len(args) > 4 else (0.0, (0.1, 0.12))
     if os.path.exists(out):
         return out
     rng = random.Random(seed)
@@ -35,7 +36,7 @@ def _work(args: tuple[int, int, str, str]) -> str:
             texts.append("")
             states.append("")
         else:
-            im, t, s = us_plate.sample(rng)
+            im, t, s = us_plate.sample(rng, text_crop=text_crop, margins=margins)
             ims[i] = im
             texts.append(t)
             states.append(s)
@@ -53,10 +54,14 @@ def main() -> None:
     ap.add_argument("--backgrounds", default=os.path.join(os.path.dirname(__file__), "../../../shared/data/no-plates"))
     ap.add_argument("--chunk", type=int, default=1000)
     ap.add_argument("--out", required=True, help="folder for chunk_<seed>_<k>.npz files")
+    ap.add_argument("--text-crop", type=float, default=0.0, help="fraction of crops cut around the serial like "
+                    "the detector + rectifier (tools.synth.us_plate.sample text_crop)")
+    ap.add_argument("--margin-x", type=float, default=0.1)
+    ap.add_argument("--margin-y", type=float, default=0.12)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    jobs = [(a.seed * 1000 + k, a.chunk, a.backgrounds, os.path.join(a.out, f"chunk_{a.seed}_{k:03d}.npz"))
-            for k in range(a.n // a.chunk)]
+    jobs = [(a.seed * 1000 + k, a.chunk, a.backgrounds, os.path.join(a.out, f"chunk_{a.seed}_{k:03d}.npz"),
+             a.text_crop, (a.margin_x, a.margin_y)) for k in range(a.n // a.chunk)]
     with mp.Pool(a.workers) as pool:
         for path in pool.imap(_work, jobs):
             print("wrote", path, flush=True)

@@ -31,8 +31,10 @@ from training.ocr.model import ALPHABET, BLANK, IN_H, IN_W, STEPS, ExportWrapper
 
 
 def load_chunks(folder: str, limit: int = 0) -> tuple[np.ndarray, list[str], list[str]]:
-    """The chunk_*.npz files make_dataset wrote (images BGR 64x128, texts, states)."""
-    files = sorted(f for f in glob.glob(os.path.join(folder, "chunk_*.npz")) if not f.endswith(".partial.npz"))
+    """The chunk_*.npz files make_dataset wrote (images BGR 64x128, texts, states); folder may be a
+    comma-separated list of folders."""
+    files = sorted(f for d in folder.split(",") for f in glob.glob(os.path.join(d, "chunk_*.npz"))
+                   if not f.endswith(".partial.npz"))
     if limit:
         files = files[:limit]
     if not files:
