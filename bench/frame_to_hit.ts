@@ -36,14 +36,16 @@ export async function runFrameToHitBench(
   const given = opts.input ?? 'samples/city-720p.mp4';
   // Relative to the working folder, else to the package (so it runs from anywhere).
   const input = existsSync(given) ? path.resolve(given) : path.join(packageRoot, given);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'platewatch-bench-f2h-'));
-  const config = loadConfig(undefined, {
+  const overrides = (dataDir: string) => ({
     dataDir,
     nats: { localPort: 0 },
     metrics: { port: 0 },
     governance: { api: { port: 0 } },
     cameras: Array.from({ length: cameras }, (_, i) => ({ id: `cam${i + 1}`, uri: input, loop: true })),
   });
+  loadConfig(undefined, overrides('/nonexistent')); // an invalid config fails here, before a temp folder exists
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'platewatch-bench-f2h-'));
+  const config = loadConfig(undefined, overrides(dataDir));
   const synthetic = opts.synthetic ?? false;
   const v = versions();
   const result = newResult(

@@ -3,17 +3,25 @@
  * written as JSON and compared honestly, `bench all` says what it skips. The benchmarks' figures are not
  * checked here (speed targets are benchmarks, not timed tests); that they run and report is.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { BenchArgumentError, benchArgs } from '../bench/lib/args.js';
 import { type BenchResult, compareResults, metric, newResult } from '../bench/lib/results.js';
 import { platewatch } from './fixtures.js';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'platewatch-bench-test-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'platewatch-bench-test-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function errorOf(fn: () => unknown): BenchArgumentError {
   try {
