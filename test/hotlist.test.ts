@@ -198,3 +198,16 @@ describe('HotlistStore lookups on several lists', () => {
     expect(hits).toEqual(['A 7ABC049 exact', 'B 7A8C049 lookalike']);
   });
 });
+
+describe('HotlistStore large buckets', () => {
+  it('a bucket of hundreds of entries (one skeleton prefix) keeps each once and finds every one', async () => {
+    const s = openStore();
+    const many = Array.from({ length: 300 }, (_, i) =>
+      entry(`AAAA${String(299 - i).padStart(3, '0')}`, { recordId: `R${i}` }),
+    );
+    const sum = await s.replaceSource('CA_DOJ', [...many, ...many.slice(0, 10).map((e) => ({ ...e }))]);
+    expect(sum).toMatchObject({ total: 300, duplicates: 10 });
+    for (const e of many) expect(s.lookup(e.plate).map((m) => m.entry.recordId)).toEqual([e.recordId]);
+    expect([...s.entries('CA_DOJ')]).toHaveLength(300);
+  });
+});

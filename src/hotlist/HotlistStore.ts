@@ -638,9 +638,10 @@ export class HotlistStore {
     // Unconditional puts of one transaction share one promise: keep each distinct one to await.
     let batch: Promise<unknown>[] = [];
     let inFlight: Promise<unknown>[] = [];
+    const keyPrefix = bucketKey(source, gen, '');
     for (const b of list.buckets(filter)) {
       // A Uint8Array value is stored as is: the UTF-8 of the record string readers get back.
-      const p = this.buckets.put(bucketKey(source, gen, b.bucket), b.value as never);
+      const p = this.buckets.put(keyPrefix + b.bucket, b.value as never);
       if (batch[batch.length - 1] !== p) batch.push(p);
       bytes += b.value.length + 32;
       written += b.entries;

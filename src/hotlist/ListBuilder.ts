@@ -178,13 +178,12 @@ export class ListBuilder {
       const buf = this.load(r, p);
       const n = p.count;
       const end = p.fileBytes + p.pos;
-      const starts = p.starts;
       this.parts[r] = undefined;
       // Counting sort on the bucket's characters after the first (0 where the skeleton is shorter).
       const codes = new Uint32Array(n);
       counts.fill(0);
       for (let i = 0; i < n; i++) {
-        const s = starts[i]!;
+        const s = p.starts[i]!;
         let code = 0;
         let open = r !== 0; // rank 0: an empty skeleton (bucket '')
         for (let j = 1; j < BUCKET_CHARS; j++) {
@@ -198,41 +197,65 @@ export class ListBuilder {
       for (let c = 1; c <= LOCAL_CODES; c++) counts[c]! += counts[c - 1]!;
       const order = new Uint32Array(n);
       for (let i = 0; i < n; i++) order[counts[codes[i]!]!++] = i;
-      const lineEnd = (i: number) => (i + 1 < n ? starts[i + 1]! : end);
+      // starts[i + 1] is where line i ends: one more slot for the last line's end.
+      let starts = p.starts;
+      if (starts.length === n) {
+        starts = new Float64Array(n + 1);
+        starts.set(p.starts);
+      }
+      starts[n] = end;
       // One buffer for the partition's record values: they stay untouched until LMDB copied them.
       const values = Buffer.allocUnsafe(end + n);
       let vpos = 0;
       let g = 0;
-      const group: number[] = [];
       while (g < n) {
         const code = codes[order[g]!]!;
         let h = g + 1;
         while (h < n && codes[order[h]!] === code) h++;
-        group.length = 0;
-        for (let k = g; k < h; k++) group.push(order[k]!);
-        if (group.length > 1) group.sort((a, b) => compareLines(buf, starts[a]!, lineEnd(a), starts[b]!, lineEnd(b)));
+        // Lines of one bucket in byte order (insertion sort: ~14 lines at 10 M entries).
+        if (h - g > 64) {
+          const big = Array.from(order.subarray(g, h)).sort((a, b) =>
+            compareLines(buf, starts[a]!, starts[a + 1]!, starts[b]!, starts[b + 1]!),
+          );
+          order.set(big, g);
+        } else {
+          for (let k = g + 1; k < h; k++) {
+            const x = order[k]!;
+            const xs = starts[x]!;
+            const xe = starts[x + 1]!;
+            let m = k - 1;
+            while (m >= g) {
+              const y = order[m]!;
+              if (compareLines(buf, starts[y]!, starts[y + 1]!, xs, xe) <= 0) break;
+              order[m + 1] = y;
+              m--;
+            }
+            order[m + 1] = x;
+          }
+        }
         const v0 = vpos;
         values[vpos++] = NL;
         let kept = 0;
         let prev = -1;
-        for (const i of group) {
+        for (let k = g; k < h; k++) {
+          const i = order[k]!;
           const s = starts[i]!;
-          const e = lineEnd(i);
-          if (prev >= 0 && sameIdentity(buf, starts[prev]!, lineEnd(prev), s, e)) {
+          const e = starts[i + 1]!;
+          if (prev >= 0 && sameIdentity(buf, starts[prev]!, starts[prev + 1]!, s, e)) {
             this.duplicates++;
             continue;
           }
           prev = i;
           if (filter) {
-            let k = s;
-            while (buf[k] !== TAB) k++;
-            filter.addBytes(buf, s, k);
+            let t = s;
+            while (buf[t] !== TAB) t++;
+            filter.addBytes(buf, s, t);
           }
           copyBytes(buf, s, e, values, vpos);
           vpos += e - s;
           kept++;
         }
-        const first = starts[group[0]!]!;
+        const first = starts[order[g]!]!;
         let blen = 0;
         while (blen < BUCKET_CHARS && buf[first + blen] !== TAB) blen++;
         yield { bucket: buf.toString('latin1', first, first + blen), value: values.subarray(v0, vpos), entries: kept };
