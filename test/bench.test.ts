@@ -85,6 +85,8 @@ describe('compareResults', () => {
   it('a change smaller than the spread of the runs is within noise, under 5 % the same', () => {
     expect(compareResults(result(spread(10)), result(spread(11)))).toMatch(/within noise/);
     expect(compareResults(result(spread(10)), result(spread(10.2)))).toMatch(/same/);
+    expect(compareResults(result([0]), result([0]))).toMatch(/x: 0\.00 -> 0\.00 ms {2}x1\.000 {2}same/);
+    expect(compareResults(result([0]), result([2]))).toMatch(/WORSE/);
   });
 });
 

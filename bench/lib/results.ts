@@ -185,7 +185,7 @@ export function compareResults(oldResult: BenchResult, newResult: BenchResult): 
       lines.push(`  ${m.name}: new metric`);
       continue;
     }
-    const ratio = m.median / old.median;
+    const ratio = m.median === old.median ? 1 : m.median / old.median; // 0 -> 0 is the same, not NaN
     const better = m.higherIsBetter ? ratio > 1 : ratio < 1;
     const overlap =
       m.runs >= 5 &&
