@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type HotlistEntry, HotlistError } from '../src/hotlist/HotlistEntry.js';
 import { HotlistStore } from '../src/hotlist/HotlistStore.js';
 import { normalizePlate, plateSkeleton, withinOneEdit } from '../src/hotlist/normalize.js';
+import { SkeletonFilter } from '../src/hotlist/SkeletonFilter.js';
 
 const stores: HotlistStore[] = [];
 function openStore(): HotlistStore {
@@ -209,5 +210,39 @@ describe('HotlistStore large buckets', () => {
     expect(sum).toMatchObject({ total: 300, duplicates: 10 });
     for (const e of many) expect(s.lookup(e.plate).map((m) => m.entry.recordId)).toEqual([e.recordId]);
     expect([...s.entries('CA_DOJ')]).toHaveLength(300);
+  });
+});
+
+describe('SkeletonFilter', () => {
+  it('never answers "absent" for an added skeleton, has ~1% false positives, and survives a round trip', () => {
+    const f = SkeletonFilter.forCount(50_000);
+    const plate = (i: number, salt: string) => `${salt}${(i * 2654435761) >>> 0}`.slice(0, 9);
+    for (let i = 0; i < 50_000; i++) f.add(plate(i, 'A'));
+    const back = SkeletonFilter.fromBuffer(f.toBuffer())!;
+    expect(back.blocked).toBe(true);
+    let fp = 0;
+    for (let i = 0; i < 50_000; i++) {
+      expect(f.mayContain(plate(i, 'A'))).toBe(true);
+      expect(back.mayContain(plate(i, 'A'))).toBe(true);
+      if (back.mayContain(plate(i, 'Z'))) fp++;
+    }
+    expect(fp / 50_000).toBeLessThan(0.02);
+    // The same skeleton as bytes (the import's path) sets the same bits.
+    const g = SkeletonFilter.forCount(10);
+    g.addBytes(Buffer.from('7A8C123'), 0, 7);
+    expect(g.mayContain('7A8C123')).toBe(true);
+  });
+
+  it('still reads a filter stored in the classic layout by an earlier version', () => {
+    const head = (fill: number) => {
+      const b = Buffer.alloc(12 + 128, fill);
+      b.writeUInt32LE(0x46425750, 0); // 'PWBF'
+      b.writeUInt32LE(3, 4);
+      b.writeUInt32LE(1024, 8);
+      return b;
+    };
+    expect(SkeletonFilter.fromBuffer(head(0xff))?.mayContain('7ABC123')).toBe(true);
+    expect(SkeletonFilter.fromBuffer(head(0))?.mayContain('7ABC123')).toBe(false);
+    expect(SkeletonFilter.fromBuffer(Buffer.from('not a filter at all'))).toBeUndefined();
   });
 });

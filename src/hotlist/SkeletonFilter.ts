@@ -3,7 +3,9 @@
  * most reads are of plates on no list, and this answers "not listed" in well under a microsecond without
  * touching the B-tree. A "maybe" (listed, or a ~1% false positive) falls through to the exact range read.
  */
-const MAGIC = 0x46425750; // 'PWBF'
+const MAGIC = 0x46425750; // 'PWBF': classic (k bits anywhere in the array); still read
+const MAGIC_BLOCKED = 0x32425750; // 'PWB2': blocked (k bits in one 512-bit block: one cache miss)
+const BLOCK_BITS = 512;
 
 /** Two independent 32-bit hashes of a string (FNV-1a and a djb2 variant). */
 export function skeletonHashes(s: string): [number, number] {
@@ -17,35 +19,50 @@ export function skeletonHashes(s: string): [number, number] {
   return [h1 >>> 0, (h2 >>> 0) | 1];
 }
 
+/**
+ * Filters made now are blocked: all k bits of a skeleton in one 64-byte block chosen by the first hash,
+ * so adding or testing a skeleton touches one cache line instead of k (at 10 M entries the array is
+ * 13 MB, and k scattered misses per entry were seconds of an import and a tail of absent-plate
+ * lookups). 10% more bits keep the false-positive rate near the classic filter's.
+ */
 export class SkeletonFilter {
+  private readonly blocks: number;
+
   private constructor(
     readonly bits: Uint8Array,
     readonly k: number,
     readonly m: number,
-  ) {}
+    readonly blocked: boolean,
+  ) {
+    this.blocks = m / BLOCK_BITS;
+  }
 
-  /** An empty filter sized for `count` skeletons at about `fpr` false positives. */
+  /** An empty (blocked) filter sized for `count` skeletons at about `fpr` false positives. */
   static forCount(count: number, fpr = 0.01): SkeletonFilter {
     const n = Math.max(1, count);
-    const m = Math.max(1024, Math.ceil((-n * Math.log(fpr)) / (Math.LN2 * Math.LN2)));
-    const k = Math.max(1, Math.min(12, Math.round((m / n) * Math.LN2)));
-    return new SkeletonFilter(new Uint8Array(Math.ceil(m / 8)), k, m);
+    const classic = Math.ceil((-n * Math.log(fpr)) / (Math.LN2 * Math.LN2));
+    const k = Math.max(1, Math.min(12, Math.round((classic / n) * Math.LN2)));
+    const m = Math.max(2, Math.ceil((classic * 1.1) / BLOCK_BITS)) * BLOCK_BITS;
+    return new SkeletonFilter(new Uint8Array(m / 8), k, m, true);
   }
 
   /** Parses a stored filter; undefined when the bytes are not one. */
   static fromBuffer(buf: Uint8Array): SkeletonFilter | undefined {
     if (buf.length < 12) return undefined;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (view.getUint32(0, true) !== MAGIC) return undefined;
+    const magic = view.getUint32(0, true);
+    if (magic !== MAGIC && magic !== MAGIC_BLOCKED) return undefined;
+    const blocked = magic === MAGIC_BLOCKED;
     const k = view.getUint32(4, true);
     const m = view.getUint32(8, true);
-    if (buf.length !== 12 + Math.ceil(m / 8)) return undefined;
-    return new SkeletonFilter(buf.slice(12), k, m);
+    if (buf.length !== 12 + Math.ceil(m / 8) || m === 0 || k === 0) return undefined;
+    if (blocked && (m % BLOCK_BITS !== 0 || k > 32)) return undefined;
+    return new SkeletonFilter(buf.slice(12), k, m, blocked);
   }
 
   toBuffer(): Buffer {
     const out = Buffer.alloc(12 + this.bits.length);
-    out.writeUInt32LE(MAGIC, 0);
+    out.writeUInt32LE(this.blocked ? MAGIC_BLOCKED : MAGIC, 0);
     out.writeUInt32LE(this.k, 4);
     out.writeUInt32LE(this.m, 8);
     out.set(this.bits, 12);
@@ -53,6 +70,15 @@ export class SkeletonFilter {
   }
 
   addHashes(h1: number, h2: number): void {
+    if (this.blocked) {
+      const base = (h1 % this.blocks) * BLOCK_BITS;
+      const step = (Math.imul(h1, 0x9e3779b1) >>> 23) | 1; // odd: k distinct bits of the block
+      for (let i = 0; i < this.k; i++) {
+        const b = base + ((h2 + Math.imul(i, step)) & (BLOCK_BITS - 1));
+        this.bits[b >>> 3]! |= 1 << (b & 7);
+      }
+      return;
+    }
     for (let i = 0; i < this.k; i++) {
       const bit = (h1 + Math.imul(i, h2)) >>> 0;
       const b = bit % this.m;
@@ -79,6 +105,15 @@ export class SkeletonFilter {
 
   mayContain(skeleton: string): boolean {
     const [h1, h2] = skeletonHashes(skeleton);
+    if (this.blocked) {
+      const base = (h1 % this.blocks) * BLOCK_BITS;
+      const step = (Math.imul(h1, 0x9e3779b1) >>> 23) | 1;
+      for (let i = 0; i < this.k; i++) {
+        const b = base + ((h2 + Math.imul(i, step)) & (BLOCK_BITS - 1));
+        if ((this.bits[b >>> 3]! & (1 << (b & 7))) === 0) return false;
+      }
+      return true;
+    }
     for (let i = 0; i < this.k; i++) {
       const b = ((h1 + Math.imul(i, h2)) >>> 0) % this.m;
       if ((this.bits[b >>> 3]! & (1 << (b & 7))) === 0) return false;
