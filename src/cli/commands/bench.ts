@@ -133,6 +133,14 @@ export const BENCHES: BenchSpec[] = [
     quick: ['--cycles', '50'],
   },
   {
+    name: 'camera-process',
+    result: 'camera-process',
+    script: 'camera_process',
+    description: 'Cameras in worker processes: IPC cost per read batch, RSS per camera, segfault-to-playing time',
+    full: [],
+    quick: ['--batches', '1000', '--seconds', '5', '--crashes', '1'],
+  },
+  {
     name: 'frame-to-hit',
     result: 'frame-to-hit',
     script: 'frame_to_hit',
