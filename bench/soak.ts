@@ -14,10 +14,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { packageRoot } from '../src/paths.js';
-import { type BenchResult, formatTable, metric, newResult, writeResult } from './lib/results.js';
+import { benchArgs, benchMain } from './lib/args.js';
+import { reportResult } from './lib/report.js';
+import { type BenchResult, formatTable, metric, newResult } from './lib/results.js';
 
 interface ProcSample {
   /** Resident set (shared library pages counted in full in every process). */
@@ -271,33 +272,17 @@ function table(samples: Sample[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      cameras: { type: 'string', default: '4' },
-      minutes: { type: 'string', default: '30' },
-      every: { type: 'string', default: '15' },
-      input: { type: 'string', default: 'samples/highway-1080p.mp4' },
-      out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+  benchMain(async () => {
+    const { cameras, minutes, every, input, ...args } = benchArgs('soak', {
+      cameras: 4,
+      minutes: 30,
+      every: 15,
+      input: 'samples/highway-1080p.mp4',
+    });
+    const report = await runSoak({ cameras, minutes, every, input });
+    reportResult(report.result, args, [], {
+      table: `${table(report.samples)}\n${formatTable(report.result)}`,
+      json: report,
+    });
   });
-  const num = (name: 'cameras' | 'minutes' | 'every') => {
-    const n = Number(values[name]);
-    if (!(n > 0)) throw new TypeError(`--${name} must be a positive number (got '${values[name]}')`);
-    return n;
-  };
-  const report = await runSoak({
-    cameras: num('cameras'),
-    minutes: num('minutes'),
-    every: num('every'),
-    input: values.input!,
-  });
-  const file = writeResult(report.result, values.out);
-  if (values.json) {
-    console.log(JSON.stringify(report, null, 2));
-  } else {
-    console.log(table(report.samples));
-    console.log(formatTable(report.result));
-    console.log(`result: ${path.relative(process.cwd(), file)}`);
-  }
 }
