@@ -157,6 +157,15 @@ interface ReaderView {
 const SPILL_BYTES = 1024 * 1024 * 1024;
 const TXN_BYTES = 64 * 1024 * 1024;
 
+/** Whether `a` holds the first `b.length` bytes of `b` and no more (both absent: true). */
+function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const n = b.length;
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Lines in a bucket record ("\n" + lines each ending in "\n"). */
 function countLines(value: Uint8Array): number {
   let n = 0;
@@ -348,9 +357,12 @@ export class HotlistStore {
       this.meta.resetReadTxn();
       this.lastRenew = t;
     }
-    const epoch = this.meta.getBinary('epoch');
+    // lmdb-js's reused read buffer (its `length` is the record's): compared in place, copied only when
+    // the epoch changed, so a lookup allocates nothing here.
+    const fast = this.meta.getBinaryFast('epoch');
     const v = this.view;
-    if (v && (epoch === undefined ? v.epoch === undefined : v.epoch?.equals(epoch))) return v;
+    if (v && sameBytes(v.epoch, fast)) return v;
+    const epoch = fast === undefined ? undefined : Buffer.from(fast.subarray(0, fast.length));
     const gens = new Map<string, number>();
     const lists: ReaderView['lists'] = [];
     for (const s of this.sources()) {
@@ -359,7 +371,7 @@ export class HotlistStore {
       // A list without a filter (none written yet) is always read.
       lists.push({ source: s.source, gen: s.activeGen, filter: raw ? SkeletonFilter.fromBuffer(raw) : undefined });
     }
-    this.view = { epoch: epoch ? Buffer.from(epoch) : undefined, gens, lists };
+    this.view = { epoch, gens, lists };
     return this.view;
   }
 
