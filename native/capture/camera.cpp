@@ -343,7 +343,13 @@ GstFlowReturn Camera::handle_sample(GstAppSink* appsink) {
   frame.capturedAt = wall_ms();
   frame.pts = pts;
   frame.arrived = Clock::now();
-  dropped_busy_ += queue_.push(frame);
+  const int dropped = queue_.push(frame);
+  if (dropped > 0) {
+    dropped_busy_ += dropped;
+    // The frame it replaced was never analysed: give its slot back, so the next decoded frame is due and
+    // the camera still gets analyseFps analysed frames a second when the analysis thread only hiccuped.
+    if (options_.analyseFps > 0) next_due_ns_ -= static_cast<int64_t>(1e9 / options_.analyseFps) * dropped;
+  }
   return GST_FLOW_OK;
 }
 
