@@ -297,8 +297,17 @@ GstFlowReturn Camera::on_new_sample(GstAppSink* sink, gpointer self) {
 
 GstFlowReturn Camera::handle_sample(GstAppSink* appsink) {
   /* GStreamer streaming thread: never block here */
-  GstSample* sample = gst_app_sink_pull_sample(appsink);
-  if (!sample) return GST_FLOW_EOS;
+  GstSample* pulled = gst_app_sink_pull_sample(appsink);
+  if (!pulled) return GST_FLOW_EOS;
+  // appsink hands out one GstSample it reuses for every pull, and on a caps event (a looping file starting
+  // over, a resolution change) it sets the new caps on that sample in place. While we still hold the
+  // previous frame (queued or being analysed) that sample is shared, the in-place update fails
+  // ("gst_sample_set_caps: assertion 'gst_sample_is_writable (sample)' failed") and the next frames would
+  // carry stale caps. So hold a sample of our own (the same buffer and caps: no pixel copy) and give
+  // appsink its sample back at once.
+  GstSample* sample = gst_sample_new(gst_sample_get_buffer(pulled), gst_sample_get_caps(pulled),
+                                     gst_sample_get_segment(pulled), nullptr);
+  gst_sample_unref(pulled);
   const int64_t now = steady_ns();
   last_frame_ns_ = now;
   decoded_++;
