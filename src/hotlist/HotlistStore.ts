@@ -375,6 +375,14 @@ export class HotlistStore {
     return this.view;
   }
 
+  /**
+   * Changes identity whenever what a lookup can return changes (an import, a refresh, a manual entry, a
+   * removal): a caller may reuse a lookup's result while the version is the same object.
+   */
+  version(): object {
+    return this.readerView();
+  }
+
   /** Marks a change readers must see (inside a write transaction). */
   private bumpEpoch(): void {
     this.meta.putSync('epoch', randomBytes(8));

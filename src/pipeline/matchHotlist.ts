@@ -11,6 +11,8 @@ import type { GroupEvent, MatchedGroupEvent } from './PlateGroup.js';
 /** The part of HotlistStore the stream needs. */
 export interface HotlistLookup {
   lookup(plate: string, state?: string, now?: number): HotlistMatch[];
+  /** Changes identity whenever a lookup's result could change (HotlistStore.version). */
+  version?(): object;
 }
 
 export function matchKey(m: HotlistMatch): string {
@@ -23,13 +25,27 @@ export function matchHotlist(
 ): OperatorFunction<GroupEvent, MatchedGroupEvent> {
   const now = options.now ?? Date.now;
   const reported = new Map<string, Set<string>>();
+  // The last lookup of each open group: its final usually votes the plate and state its preview did, and
+  // while the hot list is unchanged (same version) that lookup's result is reused (expiry re-checked).
+  const last = new Map<string, { plate: string; state: string | undefined; version: object; found: HotlistMatch[] }>();
   return map((event) => {
     const t0 = performance.now();
-    const found = hotlist.lookup(event.group.plate, event.group.state, now());
+    const at = now();
+    const { plate, state } = event.group;
+    const version = hotlist.version?.();
+    const memo = last.get(event.group.id);
+    let found: HotlistMatch[];
+    if (version && memo && memo.version === version && memo.plate === plate && memo.state === state) {
+      found = memo.found.filter((m) => m.entry.expiresAt === undefined || m.entry.expiresAt > at);
+    } else {
+      found = hotlist.lookup(plate, state, at);
+    }
+    if (event.phase === 'final') last.delete(event.group.id);
+    else if (version) last.set(event.group.id, { plate, state, version, found: [...found] });
     // A preview may come from one confident read the vote does not (yet) agree with: look it up too.
     const t = event.trigger;
     if (event.phase === 'preview' && t.plate !== event.group.plate) {
-      found.push(...hotlist.lookup(t.plate, t.state ?? event.group.state, now()));
+      found.push(...hotlist.lookup(t.plate, t.state ?? event.group.state, at));
     }
     options.onLookup?.((performance.now() - t0) / 1000);
     let seen = reported.get(event.group.id);
