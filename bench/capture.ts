@@ -17,7 +17,7 @@ import { recognizerOptions } from '../src/cli/options.js';
 import type { Config } from '../src/config/schema.js';
 import { versions } from '../src/native.js';
 import { packageRoot } from '../src/paths.js';
-import { type BenchResult, metric, newResult, percentile } from './lib/results.js';
+import { type BenchResult, metric, newResult, percentile, slope } from './lib/results.js';
 import { cpuByClass, sampleThreads, type ThreadClass } from './thread_cpu.js';
 
 export interface CaptureBenchOptions {
@@ -77,20 +77,14 @@ export interface CaptureBenchReport {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = () => process.memoryUsage().rss / 2 ** 20;
 
-function slope(ys: number[], dtSeconds: number): number {
-  // Least-squares slope per minute.
-  const n = ys.length;
-  if (n < 2) return 0;
-  const xs = ys.map((_, i) => (i * dtSeconds) / 60);
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (xs[i]! - mx) * (ys[i]! - my);
-    den += (xs[i]! - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
+/** Least-squares slope per minute of samples taken every dtSeconds (0 with fewer than 2). */
+function rssSlope(ys: number[], dtSeconds: number): number {
+  return ys.length < 2
+    ? 0
+    : slope(
+        ys.map((_, i) => (i * dtSeconds) / 60),
+        ys,
+      );
 }
 
 async function runPhase(
@@ -258,7 +252,7 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
     ),
     metric('process CPU', [full.cpuPercent], '% of a core'),
     metric('peak RSS', [peakMb], 'MiB'),
-    metric('RSS slope', [slope(rssSamples, 1)], 'MiB/min'),
+    metric('RSS slope', [rssSlope(rssSamples, 1)], 'MiB/min'),
   );
   if (decodeOnly) result.metrics.push(metric('process CPU decode-only', [decodeOnly.cpuPercent], '% of a core'));
   const report: CaptureBenchReport = {
@@ -269,7 +263,7 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
       peakMb,
       startMb: rssSamples[0] ?? 0,
       endMb: rssSamples.at(-1) ?? 0,
-      slopeMbPerMin: slope(rssSamples, 1),
+      slopeMbPerMin: rssSlope(rssSamples, 1),
       samplesMb: rssSamples.map((r) => Math.round(r * 10) / 10),
     },
     loadAverage: os.loadavg(),

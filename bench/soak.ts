@@ -18,7 +18,7 @@ import path from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { benchArgs, benchMain } from './lib/args.js';
 import { reportResult } from './lib/report.js';
-import { type BenchResult, formatTable, metric, newResult } from './lib/results.js';
+import { type BenchResult, formatTable, metric, newResult, slope } from './lib/results.js';
 
 interface ProcSample {
   /** Resident set (shared library pages counted in full in every process). */
@@ -130,21 +130,6 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-/** Least-squares slope of y over x (per unit of x). */
-function slope(xs: number[], ys: number[]): number {
-  const n = xs.length;
-  if (n < 2) return Number.NaN;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (xs[i]! - mx) * (ys[i]! - my);
-    den += (xs[i]! - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
 }
 
 export interface SoakReport {

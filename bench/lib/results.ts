@@ -205,3 +205,18 @@ export function compareResults(oldResult: BenchResult, newResult: BenchResult): 
 export function readResult(file: string): BenchResult {
   return JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
 }
+
+/** Least-squares slope of y over x (per unit of x); 0 when x does not vary, NaN with fewer than 2 points. */
+export function slope(xs: number[], ys: number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return Number.NaN;
+  const mx = xs.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  const my = ys.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
