@@ -171,7 +171,7 @@ describe('NCIC byte parser (NcicLineEncoder)', () => {
     const slow = new ListBuilder(path.join(dir, 'slow'), 1 << 30);
     const enc = new NcicLineEncoder(fast, mapping, 'CA_DOJ', now);
     const r = rng(11);
-    const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
+    const pick = <T>(a: ArrayLike<T>) => a[Math.floor(r() * a.length)]!;
     const AL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
     const NOISE = [' ', '\t', 'a', 'o', '-', '#', '\u00e9', '\u00a0', '0', 'Z', '\r', '"', 'q'];
     let plainFast = 0;
