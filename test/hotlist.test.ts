@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-
+import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
-
-import { type HotlistEntry, HotlistError } from '../src/hotlist/HotlistEntry.js';
+import { BUCKET_BITS, lineEnd, nextLineOf, plateEditsAt, prefixBucket, toLine } from '../src/hotlist/bucketLines.js';
+import { type HotlistEntry, HotlistError, type SourceInfo } from '../src/hotlist/HotlistEntry.js';
 import { HotlistStore } from '../src/hotlist/HotlistStore.js';
 import { normalizePlate, plateSkeleton, withinOneEdit } from '../src/hotlist/normalize.js';
 import { SkeletonFilter } from '../src/hotlist/SkeletonFilter.js';
@@ -190,13 +190,19 @@ describe('HotlistStore import spilling to partition files', () => {
 describe('HotlistStore lookups on several lists', () => {
   it('a plate of one list is never reported for another list whose bucket record is shorter (no stale bytes)', async () => {
     const s = openStore();
-    // One bucket (skeleton prefix 7A8C) in both lists: A's record is long, B's short; B's plate is a
-    // look-alike of A's last one, so B's filter lets the lookup read B's record.
-    const long = Array.from({ length: 50 }, (_, i) => entry(`7ABC${String(i).padStart(3, '0')}`, { source: 'A' }));
+    // One skeleton (7A8C049), so one bucket, in both lists: A's record is long (50 records of one plate
+    // and its look-alikes), B's short; B's plate is a look-alike of A's, so B's filter lets the lookup
+    // read B's record right after A's in lmdb-js's reused buffer.
+    const long = Array.from({ length: 50 }, (_, i) =>
+      entry(i % 2 ? '7ABC049' : '7A8CO49', { source: 'A', recordId: `A${i}` }),
+    );
     await s.replaceSource('A', long);
     await s.replaceSource('B', [entry('7A8C049', { source: 'B' })]);
     const hits = s.lookup('7ABC049').map((m) => `${m.entry.source} ${m.entry.plate} ${m.rule}`);
-    expect(hits).toEqual(['A 7ABC049 exact', 'B 7A8C049 lookalike']);
+    expect(hits.filter((h) => h === 'A 7ABC049 exact')).toHaveLength(25);
+    expect(hits.filter((h) => h === 'A 7A8CO49 lookalike')).toHaveLength(0); // two substitutions
+    expect(hits.filter((h) => h.startsWith('B '))).toEqual(['B 7A8C049 lookalike']);
+    expect(hits).toHaveLength(26);
   });
 });
 
@@ -210,6 +216,87 @@ describe('HotlistStore large buckets', () => {
     expect(sum).toMatchObject({ total: 300, duplicates: 10 });
     for (const e of many) expect(s.lookup(e.plate).map((m) => m.entry.recordId)).toEqual([e.recordId]);
     expect([...s.entries('CA_DOJ')]).toHaveLength(300);
+  });
+
+  it('a bucket of hundreds of records of one skeleton returns each of them, exact before look-alike', async () => {
+    const s = openStore();
+    const one = Array.from({ length: 400 }, (_, i) =>
+      entry(i % 4 === 0 ? '5AB0123' : 'SAB0123', { recordId: `R${String(i).padStart(3, '0')}` }),
+    );
+    // Neighbours in the bucket's byte order on both sides: skeletons sharing a prefix, and longer ones.
+    const near = ['5AB012', '5AB0122', '5AB0124', '5AB01230', 'SAB01234'].map((p) => entry(p));
+    await s.replaceSource('CA_DOJ', [...near, ...one]);
+    const got = s.lookup('SAB0123');
+    expect(got).toHaveLength(400);
+    expect(got.slice(0, 300).every((m) => m.rule === 'exact' && m.entry.plate === 'SAB0123')).toBe(true);
+    expect(got.slice(300).every((m) => m.rule === 'lookalike' && m.edits === 1)).toBe(true);
+    expect(new Set(got.map((m) => m.entry.recordId)).size).toBe(400);
+    for (const e of near) expect(s.lookup(e.plate).map((m) => m.entry.plate)).toEqual([e.plate]);
+  });
+});
+
+describe('nextLineOf (reading a bucket record in place)', () => {
+  it('finds each line of a skeleton, not its prefixes or extensions, and never reads past the record', () => {
+    const lines = ['5A8012\tx', '5A80122\tx', '5A80123\ta', '5A80123\tb', '5A801230\tx', '5A80124\tx'];
+    const rec = `\n${lines.join('\n')}\n`;
+    // Stale bytes after the record, as in lmdb-js's reused buffer: a line of the skeleton.
+    const buf = Buffer.from(`${rec}5A80124\tstale\n`, 'latin1');
+    const all = (sk: string, sorted: boolean) => {
+      const out: string[] = [];
+      for (let at = nextLineOf(buf, rec.length, sk, 1, sorted); at >= 0; ) {
+        const end = lineEnd(buf, rec.length, at);
+        out.push(buf.toString('latin1', at, end));
+        at = nextLineOf(buf, rec.length, sk, end + 1, sorted);
+      }
+      return out;
+    };
+    for (const sorted of [true, false]) {
+      expect(all('5A80123', sorted)).toEqual(['5A80123\ta', '5A80123\tb']);
+      expect(all('5A8012', sorted)).toEqual(['5A8012\tx']);
+      expect(all('5A80124', sorted)).toEqual(['5A80124\tx']);
+      expect(all('5A8013', sorted)).toEqual([]);
+      expect(all('5A801230', sorted)).toEqual(['5A801230\tx']);
+    }
+    expect(plateEditsAt(buf, rec.length, 1, 'SAB012')).toBe(Number.POSITIVE_INFINITY); // field is 'x'
+  });
+});
+
+describe('HotlistStore lists written before hashed buckets', () => {
+  /** Writes a list the way earlier versions did: buckets named by the skeleton's first four characters. */
+  async function writeLegacy(dir: string, entries: HotlistEntry[]): Promise<void> {
+    const env = open({ path: dir, maxDbs: 8 });
+    const buckets = env.openDB<Buffer, string>({ name: 'buckets', encoding: 'binary' });
+    const sources = env.openDB<SourceInfo, string>({ name: 'sources' });
+    const byBucket = new Map<string, string[]>();
+    for (const e of entries) {
+      const sk = plateSkeleton(e.plate);
+      const b = prefixBucket(sk);
+      byBucket.set(b, [...(byBucket.get(b) ?? []), toLine(e, sk)]);
+    }
+    await env.transaction(() => {
+      for (const [b, lines] of byBucket)
+        buckets.putSync(`CA_DOJ 0000000001 ${b}`, Buffer.from(`\n${lines.sort().join('\n')}\n`));
+      sources.putSync('CA_DOJ', { source: 'CA_DOJ', activeGen: 1, lastGen: 1, count: entries.length, importedAt: 1 });
+    });
+    await env.close();
+  }
+
+  it('are read (exact and look-alike), and a refresh replaces them with the right added/removed counts', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'platewatch-hotlist-legacy-'));
+    const old = ['7ABC123', '7ABC124', '8XYZ999', 'OOO111'].map((p) => entry(p));
+    await writeLegacy(dir, old);
+    const s = new HotlistStore(dir);
+    stores.push(s);
+    expect(s.lookup('7ABC123').map((m) => `${m.entry.plate} ${m.rule}`)).toEqual(['7ABC123 exact']);
+    expect(s.lookup('0OO111').map((m) => `${m.entry.plate} ${m.rule}`)).toEqual(['OOO111 lookalike']);
+    expect(s.source('CA_DOJ')?.bucketBits).toBeUndefined();
+    const sum = await s.replaceSource('CA_DOJ', [old[0]!, old[1]!, old[3]!, entry('NEW0001')]);
+    expect(sum).toMatchObject({ total: 4, added: 1, removed: 1 });
+    expect(s.source('CA_DOJ')?.bucketBits).toBe(BUCKET_BITS);
+    expect(s.lookup('8XYZ999')).toEqual([]);
+    expect(s.lookup('NEW0001')[0]?.rule).toBe('exact');
+    expect(s.lookup('0OO111')[0]?.entry.plate).toBe('OOO111');
+    expect([...s.entries('CA_DOJ')].map((e) => e.plate).sort()).toEqual(['7ABC123', '7ABC124', 'NEW0001', 'OOO111']);
   });
 });
 

@@ -56,6 +56,11 @@ export interface SourceInfo {
   count: number;
   /** When the active list was loaded, ms since the epoch. */
   importedAt: number;
+  /**
+   * Imported lists: hash bits naming the active generation's buckets (bucketLines.ts); absent for a list
+   * written before hashed buckets (named by the skeleton's first characters) and for manual entries.
+   */
+  bucketBits?: number;
   file?: string;
   format?: string;
 }

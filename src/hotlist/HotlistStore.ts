@@ -3,7 +3,7 @@
  * batched transactions elsewhere (the importer, governance's manual entries).
  *
  * Layout (one LMDB environment, named databases):
- * - `buckets`: "<source> <gen> <bucket>" -> text lines of the entries whose look-alike skeleton starts with
+ * - `buckets`: "<source> <gen> <bucket>" -> text lines of the entries whose look-alike skeleton hashes to
  *              <bucket> (bucketLines.ts): imported lists (generation >= 1), one record per bucket, so
  *              one read finds a list's exact and look-alike candidates.
  * - `index`:   "<skeleton> <plate> <source> <gen> <recordId>" -> entry fields: entries written one by one
@@ -23,12 +23,20 @@ import { mkdirSync, rmSync } from 'node:fs';
 import nodePath from 'node:path';
 
 import { type Database, open, type RootDatabase, type TransactionFlags } from 'lmdb';
-import { allLines, bucketOf, fromLine, linesOfBytes } from './bucketLines.js';
+import {
+  allLines,
+  BUCKET_BITS,
+  fromLine,
+  hashedBucket,
+  lineEnd,
+  nextLineOf,
+  plateEditsAt,
+  prefixBucket,
+} from './bucketLines.js';
 import {
   type HotlistEntry,
   HotlistError,
   type HotlistMatch,
-  type MatchRule,
   type SourceInfo,
   type StateMatch,
   validateEntry,
@@ -151,7 +159,15 @@ function decodeValue(k: ParsedKey, v: StoredValue): HotlistEntry {
 interface ReaderView {
   epoch: Buffer | undefined;
   gens: Map<string, number>;
-  lists: { source: string; gen: number; filter: SkeletonFilter | undefined }[];
+  lists: {
+    source: string;
+    gen: number;
+    filter: SkeletonFilter | undefined;
+    /** "<source> <gen> ": the generation's bucket keys start with it. */
+    keyPrefix: string;
+    /** Hash bits naming its buckets; 0: named by the skeleton's first characters (an older list). */
+    bits: number;
+  }[];
 }
 
 const SPILL_BYTES = 1024 * 1024 * 1024;
@@ -298,51 +314,67 @@ export class HotlistStore {
    * Synchronous: one LMDB range read plus one small read per source that has a candidate.
    */
   lookup(rawPlate: string, state?: string, now = Date.now()): HotlistMatch[] {
+    const out: HotlistMatch[] = [];
     const plate = normalizePlate(rawPlate);
-    if (!plate) return [];
+    if (!plate) return out;
     const skeleton = plateSkeleton(plate);
     const view = this.readerView();
     const readState = state ? state.toUpperCase() : undefined;
-    const out: HotlistMatch[] = [];
-    const consider = (entry: HotlistEntry) => {
-      let rule: MatchRule;
-      let edits = 0;
-      if (entry.plate === plate) rule = 'exact';
-      else {
-        edits = lookalikeEdits(plate, entry.plate);
-        if (edits > this.maxLookalikeEdits) return;
-        rule = 'lookalike';
-      }
-      if (entry.expiresAt !== undefined && entry.expiresAt <= now) return;
-      const listed = entry.state;
-      const st: StateMatch = !readState || !listed ? 'unknown' : readState === listed ? 'same' : 'different';
-      out.push({ entry, rule, state: st, plate, edits });
-    };
     let readIndex = false;
-    const bucket = bucketOf(skeleton);
     for (const src of view.lists) {
       if (src.filter && !src.filter.mayContain(skeleton)) continue;
       if (src.gen === MANUAL_GEN) {
         readIndex = true;
         continue;
       }
-      // lmdb-js's reused read buffer, valid until the next read (the matching lines are decoded right
-      // away): its `length` is the record's, its memory longer (stale bytes of earlier reads), so search
-      // a view of exactly the record.
-      const fast = this.bucketBytes.getBinaryFast(bucketKey(src.source, src.gen, bucket));
+      const bucket = src.bits > 0 ? hashedBucket(skeleton, src.bits) : prefixBucket(skeleton);
+      // lmdb-js's reused read buffer, valid until the next read (matching lines are decoded right away):
+      // its `length` is the record's, its memory longer (stale bytes of earlier reads), so lines are
+      // compared in place up to `length` and only a hit's line becomes a string.
+      const fast = this.bucketBytes.getBinaryFast(src.keyPrefix + bucket);
       if (fast === undefined) continue;
-      const blob = new Uint8Array(fast.buffer, fast.byteOffset, fast.length);
-      for (const line of linesOfBytes(blob, skeleton)) consider(fromLine(line, src.source));
+      const len = fast.length;
+      let at = nextLineOf(fast, len, skeleton, 1, src.bits > 0);
+      if (at < 0) continue;
+      // A large value may come back as a plain Uint8Array over lmdb-js's shared memory.
+      const raw = fast as Uint8Array;
+      const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, len);
+      while (at >= 0) {
+        const end = lineEnd(fast, len, at);
+        const edits = plateEditsAt(fast, len, at, plate);
+        if (edits <= this.maxLookalikeEdits) {
+          const m = this.matchOf(fromLine(buf.toString('utf8', at, end), src.source), plate, edits, readState, now);
+          if (m) out.push(m);
+        }
+        at = nextLineOf(fast, len, skeleton, end + 1, src.bits > 0);
+      }
     }
     if (readIndex) {
       for (const { key, value } of this.index.getRange({ start: skeleton + SEP, end: skeleton + END })) {
         const k = parseKey(key);
         if (view.gens.get(k.source) !== k.gen) continue;
-        consider(decodeValue(k, value));
+        const edits = lookalikeEdits(plate, k.plate);
+        if (edits > this.maxLookalikeEdits) continue;
+        const m = this.matchOf(decodeValue(k, value), plate, edits, readState, now);
+        if (m) out.push(m);
       }
     }
     if (out.length > 1) out.sort((a, b) => a.edits - b.edits || stateRank(a.state) - stateRank(b.state));
     return out;
+  }
+
+  /** The match of a candidate entry `edits` look-alike substitutions from `plate`; undefined when expired. */
+  private matchOf(
+    entry: HotlistEntry,
+    plate: string,
+    edits: number,
+    readState: string | undefined,
+    now: number,
+  ): HotlistMatch | undefined {
+    if (entry.expiresAt !== undefined && entry.expiresAt <= now) return undefined;
+    const listed = entry.state;
+    const state: StateMatch = !readState || !listed ? 'unknown' : readState === listed ? 'same' : 'different';
+    return { entry, rule: edits === 0 ? 'exact' : 'lookalike', state, plate, edits };
   }
 
   /**
@@ -369,7 +401,13 @@ export class HotlistStore {
       gens.set(s.source, s.activeGen);
       const raw = this.filtersDb.getBinary(filterKey(s.source, s.activeGen));
       // A list without a filter (none written yet) is always read.
-      lists.push({ source: s.source, gen: s.activeGen, filter: raw ? SkeletonFilter.fromBuffer(raw) : undefined });
+      lists.push({
+        source: s.source,
+        gen: s.activeGen,
+        filter: raw ? SkeletonFilter.fromBuffer(raw) : undefined,
+        keyPrefix: bucketKey(s.source, s.activeGen, ''),
+        bits: s.bucketBits ?? 0,
+      });
     }
     this.view = { epoch, gens, lists };
     return this.view;
@@ -563,6 +601,7 @@ export class HotlistStore {
         importedAt: before?.importedAt ?? 0,
         ...(before?.file ? { file: before.file } : {}),
         ...(before?.format ? { format: before.format } : {}),
+        ...(before?.bucketBits ? { bucketBits: before.bucketBits } : {}),
       });
     } catch (err) {
       throw wrapWriteError(err, 'refresh');
@@ -604,6 +643,7 @@ export class HotlistStore {
           lastGen: gen,
           count: written,
           importedAt: Date.now(),
+          bucketBits: BUCKET_BITS,
           ...(meta.file ? { file: meta.file } : {}),
           ...(meta.format ? { format: meta.format } : {}),
         });
@@ -616,7 +656,7 @@ export class HotlistStore {
     const tFlip = performance.now();
     const cFlip = process.cpuUsage();
     const { added, removed } = before
-      ? await this.dropOtherGenerations(source, gen, before.activeGen)
+      ? await this.dropOtherGenerations(source, gen, before.activeGen, before.bucketBits ?? 0)
       : { added: written, removed: 0 };
     try {
       await this.env.transaction(() => {
@@ -678,28 +718,55 @@ export class HotlistStore {
     return written;
   }
 
-  /** Deletes every generation of `source` but `keep`, counting entries added/removed against `previous`. */
+  /**
+   * Deletes every generation of `source` but `keep`, counting entries added/removed against `previous`
+   * (whose buckets are named with `previousBits` hash bits, 0: by skeleton prefix).
+   */
   private async dropOtherGenerations(
     source: string,
     keep: number,
     previous: number,
+    previousBits: number,
   ): Promise<{ added: number; removed: number }> {
     let added = 0;
     let removed = 0;
     const prefix = (gen: number) => `${source}${SEP}${genToken(gen)}${SEP}`;
     const range = (gen: number) => ({ start: prefix(gen), end: `${source}${SEP}${genToken(gen)}${END}` });
+    let rebucketed: ListBuilder | undefined;
     try {
       if (previous >= 1) {
         // Both generations in bucket order side by side: entries of the new list not in the old one,
         // and the reverse, compared bucket by bucket on the records' bytes.
         const cut = prefix(keep).length;
-        const now = this.bucketBytes.getRange(range(keep))[Symbol.iterator]();
-        const old = this.bucketBytes.getRange(range(previous))[Symbol.iterator]();
+        const named = (it: Iterable<{ key: string; value: Uint8Array }>) =>
+          (function* () {
+            for (const { key, value } of it) yield { bucket: key.slice(cut), value };
+          })();
+        const now = named(this.bucketBytes.getRange(range(keep)));
+        let old: Iterator<{ bucket: string; value: Uint8Array }>;
+        if (previousBits === BUCKET_BITS) old = named(this.bucketBytes.getRange(range(previous)));
+        else {
+          // A list written with other buckets (before hashed buckets): its lines re-bucketed the new way
+          // (off the JS heap, spilled past spillBytes), so the same merge applies. Once per store.
+          rebucketed = new ListBuilder(
+            nodePath.join(this.path, 'import-tmp', `${source}-${previous}-old`),
+            this.spillBytes,
+          );
+          for (const { value } of this.bucketBytes.getRange(range(previous))) {
+            let i = 1;
+            while (i < value.length) {
+              const e = lineEnd(value, value.length, i);
+              rebucketed.addLine(value, i, e + 1);
+              i = e + 1;
+            }
+          }
+          old = rebucketed.buckets();
+        }
         let a = now.next();
         let b = old.next();
         while (!a.done || !b.done) {
-          const ka = a.done ? undefined : a.value.key.slice(cut);
-          const kb = b.done ? undefined : b.value.key.slice(cut);
+          const ka = a.done ? undefined : a.value.bucket;
+          const kb = b.done ? undefined : b.value.bucket;
           if (kb === undefined || (ka !== undefined && ka < kb)) {
             added += countLines(a.value!.value);
             a = now.next();
@@ -731,6 +798,8 @@ export class HotlistStore {
       }
     } catch (err) {
       throw wrapWriteError(err, `cleanup of ${source}`);
+    } finally {
+      rebucketed?.dispose();
     }
     return { added, removed };
   }

@@ -2,27 +2,26 @@
  * Collects the entry lines of one imported list (bucketLines.ts format) off the JS heap and hands them
  * back bucket by bucket in LMDB key order, so a refresh writes its generation as a run of appends.
  *
- * Lines are UTF-8 bytes in one growable buffer per partition (the skeleton's first character), with a
- * start offset per line: ~90 bytes per entry and no JS object kept per entry (a 10 M-entry list held as
- * 10 M strings made garbage collection the largest cost of an import). Past `spillBytes` in all, the
- * partitions are appended to files and read back one at a time when the list is written, so memory
- * stays near `spillBytes` plus the largest partition. Per partition, a counting sort on the bucket
- * (the skeleton's first BUCKET_CHARS characters) puts buckets in key order without comparing strings;
- * lines within a bucket are sorted by their bytes (the order of the strings) to find repeats.
+ * Lines are UTF-8 bytes in one growable buffer per partition (the top PART_BITS bits of the bucket
+ * number), with a start offset per line: ~90 bytes per entry and no JS object kept per entry (a 10 M-entry
+ * list held as 10 M strings made garbage collection the largest cost of an import). Past `spillBytes` in
+ * all, the partitions are appended to files and read back one at a time when the list is written, so
+ * memory stays near `spillBytes` plus the largest partition. Per partition, a counting sort on the rest
+ * of the bucket number puts buckets in key order without comparing strings; lines within a bucket are
+ * sorted by their bytes (the order of the strings) to find repeats, and lookups rely on that order.
  */
 import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import nodePath from 'node:path';
-import { BUCKET_CHARS, toLine } from './bucketLines.js';
+import { BUCKET_BITS, bucketHashOfBytes, bucketName, toLine } from './bucketLines.js';
 import type { HotlistEntry } from './HotlistEntry.js';
 import { plateSkeleton } from './normalize.js';
 import type { SkeletonFilter } from './SkeletonFilter.js';
 
-/** Skeleton characters by rank in byte order ('0'-'9' -> 1-10, 'A'-'Z' -> 11-36); 0: no character. */
-const RANK = new Uint8Array(256);
-for (let c = 48; c <= 57; c++) RANK[c] = c - 47;
-for (let c = 65; c <= 90; c++) RANK[c] = c - 54;
-const RADIX = 37;
-const LOCAL_CODES = RADIX ** (BUCKET_CHARS - 1);
+/** Partitions: the top bits of the bucket number, so partitions in order hold buckets in key order. */
+const PART_BITS = 5;
+const PARTS = 1 << PART_BITS;
+const LOCAL_BITS = BUCKET_BITS - PART_BITS;
+const LOCAL_CODES = 1 << LOCAL_BITS;
 const TAB = 9;
 const NL = 10;
 
@@ -88,7 +87,7 @@ export interface BuiltBucket {
 }
 
 export class ListBuilder {
-  private readonly parts: (Partition | undefined)[] = new Array(RADIX);
+  private readonly parts: (Partition | undefined)[] = new Array(PARTS);
   private scratch = Buffer.allocUnsafe(4096);
   private buffered = 0;
   private lines = 0;
@@ -119,8 +118,10 @@ export class ListBuilder {
    * Adds one line already in the stored format, `\n` included: bytes [start, end) of `src`, starting
    * with the skeleton (A-Z, 0-9). The bytes are copied.
    */
-  addLine(src: Buffer, start: number, end: number): void {
-    const r = RANK[src[start]!]!;
+  addLine(src: Uint8Array, start: number, end: number): void {
+    let t = start;
+    while (src[t] !== TAB) t++;
+    const r = bucketHashOfBytes(src, start, t) >>> (32 - PART_BITS);
     let p = this.parts[r];
     if (!p) {
       p = new Partition();
@@ -143,7 +144,7 @@ export class ListBuilder {
   /** Appends every partition's buffered lines to its file. */
   private spill(): void {
     mkdirSync(this.dir, { recursive: true });
-    for (let r = 0; r < RADIX; r++) {
+    for (let r = 0; r < PARTS; r++) {
       const p = this.parts[r];
       if (!p || p.pos === 0) continue;
       const fd = openSync(this.partFile(r), 'a');
@@ -172,25 +173,21 @@ export class ListBuilder {
    */
   *buckets(filter?: SkeletonFilter): Generator<BuiltBucket> {
     const counts = new Uint32Array(LOCAL_CODES + 1);
-    for (let r = 0; r < RADIX; r++) {
+    for (let r = 0; r < PARTS; r++) {
       const p = this.parts[r];
       if (!p || p.count === 0) continue;
       const buf = this.load(r, p);
       const n = p.count;
       const end = p.fileBytes + p.pos;
       this.parts[r] = undefined;
-      // Counting sort on the bucket's characters after the first (0 where the skeleton is shorter).
+      // Counting sort on the bucket number's bits below the partition's.
       const codes = new Uint32Array(n);
       counts.fill(0);
       for (let i = 0; i < n; i++) {
         const s = p.starts[i]!;
-        let code = 0;
-        let open = r !== 0; // rank 0: an empty skeleton (bucket '')
-        for (let j = 1; j < BUCKET_CHARS; j++) {
-          const c = open ? buf[s + j]! : TAB;
-          if (c === TAB) open = false;
-          code = code * RADIX + (open ? RANK[c]! : 0);
-        }
+        let t = s;
+        while (buf[t] !== TAB) t++;
+        const code = (bucketHashOfBytes(buf, s, t) >>> (32 - BUCKET_BITS)) & (LOCAL_CODES - 1);
         codes[i] = code;
         counts[code + 1]!++;
       }
@@ -255,10 +252,11 @@ export class ListBuilder {
           vpos += e - s;
           kept++;
         }
-        const first = starts[order[g]!]!;
-        let blen = 0;
-        while (blen < BUCKET_CHARS && buf[first + blen] !== TAB) blen++;
-        yield { bucket: buf.toString('latin1', first, first + blen), value: values.subarray(v0, vpos), entries: kept };
+        yield {
+          bucket: bucketName((r << LOCAL_BITS) | code, BUCKET_BITS),
+          value: values.subarray(v0, vpos),
+          entries: kept,
+        };
         g = h;
       }
     }
@@ -271,7 +269,7 @@ export class ListBuilder {
   export(): { parts: ListPart[]; lines: number; transfer: ArrayBuffer[] } {
     const parts: ListPart[] = [];
     const transfer: ArrayBuffer[] = [];
-    for (let r = 0; r < RADIX; r++) {
+    for (let r = 0; r < PARTS; r++) {
       const p = this.parts[r];
       if (!p || p.count === 0) continue;
       parts.push({
