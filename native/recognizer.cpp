@@ -11,6 +11,7 @@
 #include "stages/localize_plates.h"
 #include "stages/read_plate.h"
 #include "stages/rectify_plate.h"
+#include "stages/refine_plates.h"
 #include "stages/whole_image_plate.h"
 
 namespace platewatch {
@@ -22,6 +23,7 @@ Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
     stages_.push_back(std::make_unique<WholeImagePlate>());
   } else {
     stages_.push_back(std::make_unique<LocalizePlates>(options_));
+    stages_.push_back(std::make_unique<RefinePlates>(options_));
   }
   stages_.push_back(std::make_unique<RectifyPlate>(options_));
   stages_.push_back(std::make_unique<ReadPlate>(reader));

@@ -103,7 +103,10 @@ void LocalizePlates::run(FrameContext& ctx) {
   const float* heat = out.ptr<float>(0, 0);
   const size_t plane = static_cast<size_t>(gh) * gw;
 
-  const float thr = options_.detectorThreshold;
+  // Proposals for RefinePlates: it keeps the mean of this score and its own, so a candidate below
+  // 2 * detectorThreshold - 1 can never make it.
+  const float thr =
+      std::max(std::min(options_.detectorThreshold, kProposalScore), 2.f * options_.detectorThreshold - 1.f);
   const float logit_thr = std::log(thr / (1.f - thr));
   const float min_h = static_cast<float>(options_.minPlateHeight), max_h = static_cast<float>(options_.maxPlateHeight);
   std::vector<Detection> dets;

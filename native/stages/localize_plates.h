@@ -34,6 +34,9 @@ class LocalizePlates : public Stage {
   static constexpr float kCoarseGate = 0.1f;
   static constexpr int kMinCoarseSide = 64;  // frames whose coarse input would be smaller skip the gate
   static constexpr int kGateBackoff = 8;     // frames that skip the gate after it opened
+  // Candidates scoring at least this (or detectorThreshold when lower) go on to RefinePlates, which
+  // re-scores them with a closer look and applies detectorThreshold to the mean of the two scores.
+  static constexpr float kProposalScore = 0.3f;
 
  private:
   RecognizerOptions options_;

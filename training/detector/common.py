@@ -7,6 +7,8 @@ import numpy as np
 
 from model import CORNER_UNIT, STRIDE
 
+PROPOSAL_SCORE = 0.3  # LocalizePlates::kProposalScore
+WINDOW_W, WINDOW_H, TARGET_H, MAX_REFINED = 192, 96, 32.0, 6  # RefinePlates constants
 MAX_INPUT_SIDE = 640  # detectorMaxSide: the network sees the frame downscaled by k = ceil(max(w, h) / 640)
 
 
@@ -118,3 +120,62 @@ def iou(a, b):
     inter = iw * ih
     u = a[2] * a[3] + b[2] * b[3] - inter
     return inter / u if u > 0 else 0.0
+
+
+def plate_height(q):
+    return 0.5 * (float(np.linalg.norm(q[3] - q[0])) + float(np.linalg.norm(q[2] - q[1])))
+
+
+def refine_window(net, gray, q):
+    """native/stages/refine_plates.cpp RefinePlates::refine: the net on a WINDOW_W x WINDOW_H window of
+    the full-resolution frame around quad q, scaled so the plate is TARGET_H px tall. Returns
+    (score of the peak nearest the window centre, its corners in frame px), or (0, None)."""
+    c = q.mean(0)
+    s = TARGET_H / max(1.0, plate_height(q))
+    x0, y0 = c[0] - 0.5 * WINDOW_W / s, c[1] - 0.5 * WINDOW_H / s
+    H, W = gray.shape[:2]
+    rx0, ry0 = max(0, math.floor(x0)), max(0, math.floor(y0))
+    rx1, ry1 = min(W, math.ceil(x0 + WINDOW_W / s)), min(H, math.ceil(y0 + WINDOW_H / s))
+    if rx1 - rx0 < 2 or ry1 - ry0 < 2:
+        return 0.0, None
+    rw0, rh0 = rx1 - rx0, ry1 - ry0
+    left = min(max(int(round((rx0 - x0) * s)), 0), WINDOW_W - 1)
+    top = min(max(int(round((ry0 - y0) * s)), 0), WINDOW_H - 1)
+    rw = min(max(int(round(rw0 * s)), 1), WINDOW_W - left)
+    rh = min(max(int(round(rh0 * s)), 1), WINDOW_H - top)
+    scaled = cv2.resize(gray[ry0:ry1, rx0:rx1], (rw, rh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+    win = cv2.copyMakeBorder(scaled, top, WINDOW_H - top - rh, left, WINDOW_W - left - rw, cv2.BORDER_REPLICATE)
+    net.setInput(win[None, None].astype(np.float32))
+    out = net.forward()
+    logit = out[0, 0]
+    mx = cv2.dilate(logit, np.ones((3, 3), np.uint8))
+    best, best_d = (0.0, None), 1e9
+    for y, x in zip(*np.where((logit >= mx) & (logit >= -4.6))):
+        w = out[0, 1:9, y, x].reshape(4, 2) * CORNER_UNIT + [(x + 0.5) * STRIDE, (y + 0.5) * STRIDE]
+        d = float(np.linalg.norm(w.mean(0) - [WINDOW_W / 2, WINDOW_H / 2]))
+        if d < best_d:
+            best_d = d
+            sx, sy = rw / rw0, rh / rh0
+            qf = np.stack([rx0 + (w[:, 0] - left) / sx, ry0 + (w[:, 1] - top) / sy], 1)
+            best = (float(1.0 / (1.0 + math.exp(-logit[y, x]))), qf.astype(np.float32))
+    return best
+
+
+def refine(net, gray, dets, score_thr, nms_iou=0.3):
+    """RefinePlates::run over whole-frame detections [(score, quad in frame px)] (best first, down to
+    the proposal score): score = mean of the two passes' scores, corners from the window pass, kept at
+    score_thr, then non-maximum suppression again. Returns [(score, quad)] best first."""
+    passed = []
+    for i, (s0, q) in enumerate(sorted(dets, key=lambda d: -d[0])):
+        ws, wq = refine_window(net, gray, q) if i < MAX_REFINED else (0.0, None)
+        if wq is None:
+            ws, wq = 0.0, q
+        s = 0.5 * (s0 + ws)
+        if s >= score_thr:
+            passed.append((s, wq))
+    passed.sort(key=lambda d: -d[0])
+    keep = []
+    for s, q in passed:
+        if all(iou(box_of(q), box_of(k[1])) < nms_iou for k in keep):
+            keep.append((s, q))
+    return keep

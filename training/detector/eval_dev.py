@@ -3,7 +3,7 @@ scenes: detected = share of labelled plates with a candidate box IoU > 0.4; extr
 image; candidates per image on the no-plate photos: all of them, and the odd-indexed half that
 train.py --negatives never trains on (the held-out false-region figure).
 
-    /usr/bin/python3 training/detector/eval_dev.py model.onnx [--fold F] [--thr 0.5] [--max-side 640]
+    /usr/bin/python3 training/detector/eval_dev.py model.onnx [--fold F] [--thr 0.5] [--max-side 640] [--refine]
 """
 import argparse
 import os
@@ -14,23 +14,27 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import MAX_INPUT_SIDE, box_of, coarse_max, decode, iou, prepare  # noqa: E402
+from common import MAX_INPUT_SIDE, PROPOSAL_SCORE, box_of, coarse_max, decode, iou, prepare, refine  # noqa: E402
 from train import fold_of, negative_files, read_labels  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "..", "shared", "data")
 
 
-def detect(net, gray, thr, max_side=MAX_INPUT_SIDE, coarse=None):
+def detect(net, gray, thr, max_side=MAX_INPUT_SIDE, coarse=None, window_net=None):
     """coarse: None, or (coarse net, list) to run the native stage's gate, appending its score to list
-    (the full pass runs regardless, so one run scores every gate threshold)."""
+    (the full pass runs regardless, so one run scores every gate threshold). window_net: also run the
+    native RefinePlates stage (proposals down to PROPOSAL_SCORE, re-scored by a window pass)."""
     inp, k = prepare(gray, max_side)
     if coarse is not None:
         h, w = gray.shape[:2]
         coarse[1].append(coarse_max(coarse[0], inp, w // k, h // k))
     net.setInput(inp[None, None].astype(np.float32))
     out = net.forward()
-    return [(s, q * k) for s, q in decode(out, thr)]
+    if window_net is None:
+        return [(s, q * k) for s, q in decode(out, thr)]
+    proposals = [(s, q * k) for s, q in decode(out, max(min(thr, PROPOSAL_SCORE), 2 * thr - 1))]
+    return refine(window_net, gray, proposals, thr)
 
 
 def main():
@@ -43,9 +47,11 @@ def main():
     ap.add_argument("--max-side", type=int, default=MAX_INPUT_SIDE, help="detectorMaxSide")
     ap.add_argument("--gates", type=float, nargs="*", default=[0.02, 0.05, 0.1],
                     help="also score the native coarse gate (LocalizePlates::kCoarseGate) at these values")
+    ap.add_argument("--refine", action="store_true", help="run the RefinePlates window pass (native default)")
     args = ap.parse_args()
     cv2.setNumThreads(1)
     net = cv2.dnn.readNetFromONNX(args.onnx)
+    window_net = cv2.dnn.readNetFromONNX(args.onnx) if args.refine else None
     coarse = (cv2.dnn.readNetFromONNX(args.onnx), []) if args.gates else None
     ngate = []
     rows = sorted(read_labels(os.path.join(DATA, "us-plates")))
@@ -56,7 +62,7 @@ def main():
             continue
         g = cv2.imread(os.path.join(DATA, "us-plates", f), cv2.IMREAD_GRAYSCALE)
         t = time.perf_counter()
-        dets = detect(net, g, min(args.thr), args.max_side, coarse)
+        dets = detect(net, g, min(args.thr), args.max_side, coarse, window_net)
         times.append((time.perf_counter() - t) * 1000)
         pos.append((f, (x, y, w, h), [(s, box_of(q)) for s, q in dets]))
     negs, held = [], set(negative_files(os.path.join(DATA, "no-plates"), "held-out"))
@@ -65,7 +71,7 @@ def main():
         g = cv2.imread(f, cv2.IMREAD_GRAYSCALE)
         if g is None:
             continue
-        negs.append((f in held, [s for s, _ in detect(net, g, min(args.thr), args.max_side, coarse)]))
+        negs.append((f in held, [s for s, _ in detect(net, g, min(args.thr), args.max_side, coarse, window_net)]))
     for thr in args.thr:
         hit = extra = 0
         for f, box, dets in pos:

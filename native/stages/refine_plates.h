@@ -1,0 +1,42 @@
+// Refinement and verification of the plates localization proposed: each candidate (down to
+// LocalizePlates::kProposalScore, the best kMaxRefined of them) is looked at again by the same
+// detector network on a small window cut from the full-resolution grey frame and scaled so that the
+// plate is kTargetHeight px tall (192x96: the plate plus its surroundings). A plate that was a few
+// pixels tall in the whole-frame pass is seen at a size the network is sure of, and a false candidate
+// (lettering, grilles) usually scores low there. The candidate's score becomes the mean of the two
+// passes' scores, and it is kept when that reaches detectorThreshold; its corners become the window
+// pass's corners (the box the rectifier cuts). Held-out figures: models/README.md.
+// Model: <modelDir>/plate_detector.onnx, the same file as LocalizePlates.
+#pragma once
+
+#include <array>
+
+#include <opencv2/dnn.hpp>
+
+#include "../recognizer_options.h"
+#include "../stage.h"
+
+namespace platewatch {
+
+class RefinePlates : public Stage {
+ public:
+  // Throws Error(ERR_MODEL) naming the path when the model is missing or cannot be loaded.
+  explicit RefinePlates(const RecognizerOptions& options);
+  const char* name() const override { return "refine_plates"; }
+  void run(FrameContext& ctx) override;
+
+  static constexpr int kWindowWidth = 192, kWindowHeight = 96;  // network input, multiples of 32
+  static constexpr float kTargetHeight = 32.f;                  // plate height in the window, px
+  static constexpr int kMaxRefined = 6;  // best-scoring candidates refined per frame; others are dropped
+
+ private:
+  RecognizerOptions options_;
+  cv::dnn::Net net_;  // its own copy: a fixed input shape, so OpenCV never reallocates its buffers
+  cv::Mat scaled_, window_, blob_;
+
+  // Runs the window pass around `corners`; returns false when the window falls outside the frame.
+  bool refine(const cv::Mat& gray, const std::array<cv::Point2f, 4>& corners, float& score,
+              std::array<cv::Point2f, 4>& refined);
+};
+
+}  // namespace platewatch
