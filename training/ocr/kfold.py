@@ -86,6 +86,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--real-weight", type=float, default=0.5)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--aug", choices=["base", "strong"], default="base")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default="training/out/kfold")
     ap.add_argument("--eval-only", action="store_true", help="re-score the fold models already trained (e.g. after "
@@ -110,7 +111,7 @@ def main() -> None:
                    "--real", a.real, "--fold", str(k), "--folds", str(a.folds), "--steps", str(a.steps), "--batch",
                    str(a.batch), "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads",
                    "1", "--out", os.path.join(model_dir, "model.pt"), "--onnx", os.path.join(model_dir, "plate_ocr.onnx"),
-                   "--margin-x", str(a.margin_x), "--margin-y", str(a.margin_y)]
+                   "--margin-x", str(a.margin_x), "--margin-y", str(a.margin_y), "--aug", a.aug]
             if a.scenes:
                 cmd += ["--scenes", a.scenes, "--scene-weight", str(a.scene_weight)]
             subprocess.run(cmd, check=True, cwd=ROOT)

@@ -106,16 +106,34 @@ def prep(im: np.ndarray) -> np.ndarray:
     return cv2.resize(im, (IN_W, IN_H), interpolation=cv2.INTER_AREA)
 
 
-def augment_real(im: np.ndarray, rng: random.Random, warp: bool = True) -> np.ndarray:
+def augment_real(im: np.ndarray, rng: random.Random, warp: bool = True, strong: bool = False) -> np.ndarray:
+    """Photometric and geometric jitter of a real crop. strong (--aug strong): larger corner jitter plus a
+    re-cut of the crop's sides (the borders real cameras and detectors give differ), and sometimes motion
+    blur, grey scale (IR cameras), gamma and sensor noise."""
     out = im
     if warp:
         h, w = im.shape[:2]
         src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
         j = 0.05
         dst = src + np.float32([[rng.uniform(-j, j) * w, rng.uniform(-j, j) * h] for _ in range(4)])
+        if strong and rng.random() < 0.7:  # the same shift for both corners of a side: a wider/narrower cut
+            dl, dr = rng.uniform(-0.07, 0.05) * w, rng.uniform(-0.05, 0.07) * w
+            dt, db = rng.uniform(-0.1, 0.06) * h, rng.uniform(-0.06, 0.1) * h
+            dst += np.float32([[dl, dt], [dr, dt], [dr, db], [dl, db]])
         M = cv2.getPerspectiveTransform(src, dst)
         out = cv2.warpPerspective(im, M, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    if strong and rng.random() < 0.2:
+        k = rng.choice([3, 5, 7])
+        ker = np.zeros((k, k), np.float32)
+        ker[k // 2, :] = 1.0 / k
+        if rng.random() < 0.3:
+            ker = ker.T.copy()
+        out = cv2.filter2D(out, -1, ker)
     out = prep(out).astype(np.float32)
+    if strong and rng.random() < 0.15:
+        out[:] = out.mean(axis=2, keepdims=True)
+    if strong and rng.random() < 0.3:
+        out = 255.0 * (np.clip(out, 0, 255) / 255.0) ** rng.uniform(0.6, 1.6)
     out = (out - 128) * rng.uniform(0.7, 1.3) + 128 + rng.uniform(-30, 30)
     out *= np.float32([rng.uniform(0.9, 1.1) for _ in range(3)])
     out = np.clip(out, 0, 255).astype(np.uint8)
@@ -128,6 +146,10 @@ def augment_real(im: np.ndarray, rng: random.Random, warp: bool = True) -> np.nd
     if rng.random() < 0.3:
         _, enc = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(30, 90)])
         out = cv2.imdecode(enc, cv2.IMREAD_COLOR)
+    if strong and rng.random() < 0.3:
+        out = np.clip(out.astype(np.float32) + np.float32(rng.uniform(2, 10)) *
+                      np.random.default_rng(rng.randrange(1 << 30)).standard_normal(out.shape, np.float32), 0, 255)
+        out = out.astype(np.uint8)
     return out
 
 
@@ -221,6 +243,8 @@ def main() -> None:
     ap.add_argument("--margin-x", type=float, default=0.0, help="rectify margin (fraction of the quad's width per "
                     "side) the scene crops get; written to plate_ocr.json for native/stages/rectify_plate")
     ap.add_argument("--margin-y", type=float, default=0.0)
+    ap.add_argument("--aug", choices=["base", "strong"], default="base", help="real/scene crop augmentation "
+                    "(strong: side re-cuts, motion blur, grey scale, gamma, noise; see augment_real)")
     ap.add_argument("--init", default="")
     ap.add_argument("--epochs", type=float, default=6)
     ap.add_argument("--steps", type=int, default=0, help="total steps (overrides --epochs); the synthetic chunk "
@@ -287,13 +311,14 @@ def main() -> None:
         syb = s_sy[idx]
         if n_real:
             picks = [real_train[rng.randrange(len(real_train))] for _ in range(n_real)]
-            rx = np.stack([augment_real(p[0], rng) for p in picks])
+            rx = np.stack([augment_real(p[0], rng, strong=a.aug == "strong") for p in picks])
             xb = np.concatenate([xb, rx])
             yb = yb + [encode(p[1]) for p in picks]
             syb = torch.cat([syb, torch.tensor([state_id(p[2]) for p in picks])])
         if n_scene:
             picks = [scene_train[rng.randrange(len(scene_train))] for _ in range(n_scene)]
-            sx = np.stack([augment_real(scene_crop(p[0], p[1], rng, a.margin_x, a.margin_y), rng, warp=False)
+            sx = np.stack([augment_real(scene_crop(p[0], p[1], rng, a.margin_x, a.margin_y), rng, warp=False,
+                                        strong=a.aug == "strong")
                            for p in picks])
             xb = np.concatenate([xb, sx])
             yb = yb + [encode(p[2]) for p in picks]
@@ -316,7 +341,7 @@ def main() -> None:
             print(msg, flush=True)
     torch.save(net.state_dict(), a.out)
     result: dict[str, object] = {"seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
-                                 "lr": a.lr, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0}
+                                 "lr": a.lr, "aug": a.aug, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0}
     if real_test:
         r = evaluate(net, np.stack([prep(x[0]) for x in real_test]), [x[1] for x in real_test], [x[2] for x in real_test])
         result["heldout"] = r
