@@ -156,6 +156,97 @@ describe('fault: disk full', () => {
     }
   }, 60_000);
 
+  it('on a full disk the hot list, audit and governance stores fail with ERR_HOTLIST_FULL, ERR_AUDIT_FULL and ERR_GOVERNANCE_FULL naming the store, each counted in platewatch_storage_errors_total; all write again once space is freed', async (ctx) => {
+    const root = tmpfs(ctx);
+    const server = new NatsServer({ storeDir: mkdtempSync(path.join(tmpdir(), 'platewatch-faults-disk-nats-')) });
+    let service: RunService | undefined;
+    try {
+      const url = await server.start();
+      const config = loadConfig(undefined, {
+        dataDir: path.join(root, 'var'),
+        nats: { url, retryMs: 100, publishTimeoutMs: 1000 },
+        metrics: { port: 0 },
+        governance: { api: { port: 0 } },
+      });
+      const lines: string[] = [];
+      service = new RunService(config, { cameras: false, log: (l) => lines.push(l) });
+      await service.start();
+      const s = service.status;
+      if (s.state !== 'running') throw new Error('not running');
+      const hotlist = service.hotlist!;
+      const gov = service.governance!.governance;
+      const actor = { username: 'disk', role: 'auditor' as const, agency: config.governance.agency };
+      const big = 'x'.repeat(3000);
+      const plates = distinctPlates(300, 5);
+      const list = (n: number) => entries(plates.slice(0, n)).map((e) => ({ ...e, reason: big }));
+      await hotlist.replaceSource('FAULTS', list(10));
+      const kept = gov.auditLog.append({ actor, action: 'audit.verify', what: 'before', outcome: 'allowed' });
+      const read = (i: number) => ({
+        id: `disk-${i}`,
+        cameraId: 'dcam3',
+        plate: plates[i % plates.length]!,
+        state: 'CA',
+        confidence: 0.9,
+        firstSeen: 1_000 + i,
+        lastSeen: 2_000 + i,
+      });
+      const errors = async (store: string) =>
+        metricValue(
+          await (await fetch(s.metricsUrl!)).text(),
+          'platewatch_storage_errors_total',
+          `store="${store}",reason="full"`,
+        ) ?? 0;
+      /** The error `write` throws or rejects with once the disk is full (writes may first reuse LMDB's free pages). */
+      const failure = async (write: (i: number) => unknown): Promise<unknown> => {
+        for (let i = 0; i < 200; i++) {
+          try {
+            await write(i);
+          } catch (err) {
+            return err;
+          }
+        }
+        return undefined;
+      };
+
+      fill(path.join(root, 'filler'));
+      const h = await failure(() => hotlist.replaceSource('FAULTS', list(300)));
+      expect(h).toMatchObject({ name: 'HotlistError', code: 'ERR_HOTLIST_FULL' });
+      expect((h as Error).message).toMatch(`hot list ${path.join(root, 'var', 'hotlist')}: disk or LMDB map full`);
+      const a = await failure((i) =>
+        gov.auditLog.append({ actor, action: 'audit.verify', what: `full-${i}-${big}`, outcome: 'allowed' }),
+      );
+      expect(a).toMatchObject({ name: 'StorageError', code: 'ERR_AUDIT_FULL', store: 'audit', reason: 'full' });
+      expect((a as Error).message).toMatch(/^audit store .*governance\.mdb: disk or LMDB map full: cannot/);
+      const g = await failure((i) => gov.history.ingest([{ ...read(i), cameraId: `dcam3-${big}` }]));
+      expect(g).toMatchObject({ name: 'StorageError', code: 'ERR_GOVERNANCE_FULL', store: 'governance' });
+      expect((g as Error).message).toMatch(/^governance store .*governance\.mdb: disk or LMDB map full: cannot/);
+      for (const store of ['hotlist', 'audit', 'governance'])
+        expect(await errors(store), `platewatch_storage_errors_total{store="${store}",reason="full"}`).toBeGreaterThan(
+          0,
+        );
+      expect(lines.some((l) => /^audit: audit store /.test(l))).toBe(true);
+      // A caller's own error inside a governance transaction is not a storage error.
+      expect(() => gov.history.ingest([{ ...read(0), id: undefined as unknown as string }])).not.toThrow(/store/);
+      expect(service.status.state).toBe('running');
+      // The old list still answers; the audit chain is intact.
+      expect(hotlist.lookup(plates[0]!, 'CA')[0]?.entry.source).toBe('FAULTS');
+      expect(gov.auditLog.verify().ok).toBe(true);
+
+      rmSync(path.join(root, 'filler'));
+      const sum = await hotlist.replaceSource('FAULTS', list(20));
+      expect(sum.total).toBe(20);
+      expect(hotlist.lookup(plates[15]!, 'CA')).toHaveLength(1);
+      const after = gov.auditLog.append({ actor, action: 'audit.verify', what: 'after', outcome: 'allowed' });
+      expect(after.seq).toBeGreaterThan(kept.seq);
+      expect(gov.history.ingest([read(1000)])).toBe(1);
+      expect(gov.auditLog.verify().ok).toBe(true);
+    } finally {
+      await service?.stop(0);
+      await server.stop();
+      unmount(root);
+    }
+  }, 60_000);
+
   it('stop() on a full disk returns (the outbox does not wait for the commit that failed) and reports the hit it gives up', async (ctx) => {
     const root = tmpfs(ctx);
     const lines: string[] = [];

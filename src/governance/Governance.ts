@@ -19,6 +19,7 @@ import { HitReview } from '../hits/HitReview.js';
 import { ProfileService } from '../profiles/ProfileService.js';
 import { DeploymentService } from '../sharing/DeploymentService.js';
 import { SharingService } from '../sharing/SharingService.js';
+import { guardStorageWrites, type OnStorageError } from '../storage/StorageError.js';
 import { type Context, system } from './Context.js';
 import { ManualEntries, type ManualEntrySink } from './ManualEntries.js';
 import { Notifications } from './Notifications.js';
@@ -31,6 +32,8 @@ export interface GovernanceOptions {
   scryptCost?: number;
   /** Where manual hot-list entries go (the pipeline's HotlistStore); without it they are refused. */
   hotlist?: ManualEntrySink;
+  /** Told of every failed write (store 'audit' or 'governance'): platewatch_storage_errors_total. */
+  onStorageError?: OnStorageError;
 }
 
 /** Refuses manual entries until a hot-list store is attached. */
@@ -59,13 +62,24 @@ export class Governance {
   constructor(dir: string, config: GovernanceConfig, options: GovernanceOptions = {}) {
     this.dir = dir;
     mkdirSync(dir, { recursive: true });
-    const env: RootDatabase = open({ path: path.join(dir, 'governance.mdb'), maxDbs: 32 });
+    const file = path.join(dir, 'governance.mdb');
+    const env: RootDatabase = open({ path: file, maxDbs: 32 });
     const now = options.now ?? Date.now;
-    this.auditLog = new AuditLog(
-      env.openDB<AuditRecord, number>({ name: 'audit' }),
-      env.openDB<{ seq: number; hash: string }, string>({ name: 'audit-meta' }),
-      now,
-    );
+    // A failed write (disk full) names its store: the audit log's own appends 'audit', every other
+    // write (users, profiles, exceptions, history, hits, ...) 'governance'.
+    const onError = options.onStorageError;
+    const auditRecords = env.openDB<AuditRecord, number>({ name: 'audit' });
+    const auditMeta = env.openDB<{ seq: number; hash: string }, string>({ name: 'audit-meta' });
+    guardStorageWrites(auditRecords, 'audit', file, onError);
+    guardStorageWrites(auditMeta, 'audit', file, onError);
+    guardStorageWrites(env, 'governance', file, onError);
+    const openDB = env.openDB.bind(env);
+    env.openDB = ((...args: Parameters<RootDatabase['openDB']>) => {
+      const db = openDB(...args);
+      guardStorageWrites(db, 'governance', file, onError);
+      return db;
+    }) as RootDatabase['openDB'];
+    this.auditLog = new AuditLog(auditRecords, auditMeta, now);
     this.ctx = { env, audit: this.auditLog, config, now, scryptCost: options.scryptCost ?? SCRYPT_COST };
     this.audit = new AuditService(this.ctx);
     this.users = new UserService(this.ctx);

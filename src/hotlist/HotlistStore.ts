@@ -23,6 +23,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import nodePath from 'node:path';
 
 import { type Database, open, type RootDatabase, type TransactionFlags } from 'lmdb';
+import { lmdbFailure } from '../nats/lmdbFailure.js';
+import { isLmdbError, type OnStorageError } from '../storage/StorageError.js';
 import {
   allLines,
   BUCKET_BITS,
@@ -57,6 +59,8 @@ export interface HotlistStoreOptions {
   spillBytes?: number;
   /** Bytes of bucket records written per transaction of an import (larger: fewer commits and fsyncs). */
   txnBytes?: number;
+  /** Told of every failed write (store 'hotlist'): platewatch_storage_errors_total. */
+  onStorageError?: OnStorageError;
 }
 
 export interface ReplaceSummary {
@@ -265,18 +269,13 @@ function filterKey(source: string, gen: number): string {
   return `${source}${SEP}${genToken(gen)}`;
 }
 
-function wrapWriteError(err: unknown, what: string): HotlistError {
-  const message = (err as Error)?.message ?? String(err);
-  const code = /MDB_MAP_FULL|ENOSPC|No space/i.test(message) ? 'ERR_HOTLIST_FULL' : 'ERR_HOTLIST_WRITE';
-  return new HotlistError(code, `hot list: ${what} failed: ${message}`, { cause: err });
-}
-
 export class HotlistStore {
   readonly path: string;
   readonly maxLookalikeEdits: number;
   private readonly batchSize: number;
   private readonly spillBytes: number;
   private readonly txnBytes: number;
+  private readonly onStorageError: OnStorageError | undefined;
   private readonly env: RootDatabase;
   private readonly index: Database<StoredValue, string>;
   private readonly sourcesDb: Database<SourceInfo, string>;
@@ -297,6 +296,7 @@ export class HotlistStore {
     this.batchSize = options.batchSize ?? 100_000;
     this.spillBytes = options.spillBytes ?? SPILL_BYTES;
     this.txnBytes = options.txnBytes ?? TXN_BYTES;
+    this.onStorageError = options.onStorageError;
     mkdirSync(path, { recursive: true });
     this.env = open({ path, maxDbs: 8 });
     this.index = this.env.openDB<StoredValue, string>({ name: 'index' });
@@ -520,7 +520,7 @@ export class HotlistStore {
       });
     } catch (err) {
       if (err instanceof HotlistError) throw err;
-      throw wrapWriteError(err, 'put');
+      throw await this.writeError(err, 'put');
     }
   }
 
@@ -540,7 +540,7 @@ export class HotlistStore {
         return true;
       });
     } catch (err) {
-      throw wrapWriteError(err, 'remove');
+      throw await this.writeError(err, 'remove');
     }
   }
 
@@ -604,7 +604,7 @@ export class HotlistStore {
         ...(before?.bucketBits ? { bucketBits: before.bucketBits } : {}),
       });
     } catch (err) {
-      throw wrapWriteError(err, 'refresh');
+      throw await this.writeError(err, 'refresh');
     }
     const tmp = nodePath.join(this.path, 'import-tmp', `${source}-${gen}`);
     rmSync(tmp, { recursive: true, force: true });
@@ -617,8 +617,10 @@ export class HotlistStore {
     let cWrite = c0;
     let written = 0;
     let filter: SkeletonFilter;
+    let writing = false;
     try {
       await fill(list);
+      writing = true;
       tFill = performance.now();
       cFill = process.cpuUsage();
       filter = SkeletonFilter.forCount(list.count);
@@ -626,8 +628,10 @@ export class HotlistStore {
       tWrite = performance.now();
       cWrite = process.cpuUsage();
     } catch (err) {
-      if (err instanceof HotlistError || !/MDB_|ENOSPC|lmdb/i.test(String((err as Error)?.message))) throw err;
-      throw wrapWriteError(err, `refresh of ${source}`);
+      // While reading the list only a full disk (its spill files) is the store's; the rest is the input's.
+      const code = (err as { code?: unknown } | undefined)?.code;
+      if (err instanceof HotlistError || !(writing ? isLmdbError(err) : code === 'ENOSPC')) throw err;
+      throw await this.writeError(err, `refresh of ${source}`);
     } finally {
       list.dispose();
       rmSync(tmp, { recursive: true, force: true });
@@ -651,7 +655,7 @@ export class HotlistStore {
       // The flip is on disk (and with it every page of the generation) before the refresh reports.
       await this.env.flushed;
     } catch (err) {
-      throw wrapWriteError(err, `refresh of ${source}`);
+      throw await this.writeError(err, `refresh of ${source}`);
     }
     const tFlip = performance.now();
     const cFlip = process.cpuUsage();
@@ -665,7 +669,7 @@ export class HotlistStore {
         }
       });
     } catch (err) {
-      throw wrapWriteError(err, `cleanup of ${source}`);
+      throw await this.writeError(err, `cleanup of ${source}`);
     }
     const s = (a: number, b: number) => (b - a) / 1000;
     const phases = {
@@ -797,7 +801,7 @@ export class HotlistStore {
         await new Promise<void>((res) => setImmediate(res));
       }
     } catch (err) {
-      throw wrapWriteError(err, `cleanup of ${source}`);
+      throw await this.writeError(err, `cleanup of ${source}`);
     } finally {
       rebucketed?.dispose();
     }
@@ -814,6 +818,27 @@ export class HotlistStore {
     if (this.closed) return;
     this.closed = true;
     await this.env.close();
+  }
+
+  /**
+   * The error for a failed write (ERR_HOTLIST_FULL: the disk or the LMDB map is full; else
+   * ERR_HOTLIST_WRITE), naming the store's folder; reported to onStorageError.
+   */
+  private async writeError(err: unknown, what: string): Promise<HotlistError> {
+    const f = await lmdbFailure(err, this.path);
+    const e = f.full
+      ? new HotlistError(
+          'ERR_HOTLIST_FULL',
+          `hot list ${this.path}: disk or LMDB map full: ${what} failed (${f.message})`,
+          {
+            cause: f.cause,
+          },
+        )
+      : new HotlistError('ERR_HOTLIST_WRITE', `hot list ${this.path}: ${what} failed: ${f.message}`, {
+          cause: f.cause,
+        });
+    this.onStorageError?.('hotlist', f.full ? 'full' : 'write', e);
+    return e;
   }
 
   private assertOpen(): void {

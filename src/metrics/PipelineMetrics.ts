@@ -75,7 +75,7 @@ export class PipelineMetrics {
   });
   readonly storageErrors = new Counter({
     name: 'platewatch_storage_errors_total',
-    help: 'Failed writes to local storage, by store (outbox) and reason (full: disk or LMDB map full; write: other): alert on any',
+    help: 'Failed writes to local storage, by store (outbox, hotlist, audit, governance) and reason (full: disk or LMDB map full; write: other): alert on any',
     labelNames: ['store', 'reason'],
     registers: [this.registry],
   });

@@ -47,6 +47,11 @@ export async function lmdbFailure(err: unknown, dir?: string, waitMs = 1000): Pr
     ]);
     clearTimeout(timer);
   }
+  return lmdbFailureSync(cause, dir);
+}
+
+/** Classifies a failed synchronous write (transactionSync, putSync: the error itself is the cause). */
+export function lmdbFailureSync(cause: unknown, dir?: string): LmdbFailure {
   const reported = (cause as Error | undefined)?.message ?? String(cause);
   const code = (cause as { code?: unknown } | undefined)?.code;
   const free = freeBytes(dir);

@@ -30,6 +30,7 @@ import type { HitMessage } from '../pipeline/messages.js';
 import { outboxMessages } from '../pipeline/outboxMessages.js';
 import { platePipeline } from '../pipeline/platePipeline.js';
 import type { FrameRead } from '../reads.js';
+import type { OnStorageError } from '../storage/StorageError.js';
 import { CameraProcess, type CameraProcessOptions } from '../supervisor/CameraProcess.js';
 
 export interface RunServiceOptions {
@@ -117,8 +118,19 @@ export class RunService {
     // A full disk must be an error the stores report (and the service survives), not a crash.
     guardLmdbCommitRejections();
 
+    // Failed writes of the hot list, audit and governance stores: each counted, logged at most once a
+    // minute per store (a full disk fails every write); the caller gets the error.
+    const loggedAt = new Map<string, number>();
+    const onStorageError: OnStorageError = (store, reason, err) => {
+      this.metrics.storageErrors.inc({ store, reason });
+      const now = Date.now();
+      if (now - (loggedAt.get(store) ?? Number.NEGATIVE_INFINITY) < 60_000) return;
+      loggedAt.set(store, now);
+      this.log(`${store}: ${err.message}`);
+    };
     this.hotlist = new HotlistStore(path.join(this.dataDir, 'hotlist'), {
       maxLookalikeEdits: c.hotlist.maxLookalikeEdits,
+      onStorageError,
     });
     await this.loadSampleHotlist();
     this.outbox = new Outbox(path.join(this.dataDir, 'outbox'), { durable: c.outbox.durable });
@@ -136,7 +148,7 @@ export class RunService {
       this.log(`nats: local nats-server -js on ${url} (store ${path.join(this.dataDir, 'nats')})`);
     }
     if (this.options.governance ?? true) {
-      this.governance = new GovernanceRuntime(c, { hotlist: this.hotlist, log: (l) => this.log(l) });
+      this.governance = new GovernanceRuntime(c, { hotlist: this.hotlist, log: (l) => this.log(l), onStorageError });
       // Every client must authenticate from here on: the service with its own NKey, users with theirs.
       if (this.natsServer) await this.governance.enforceNatsAuthorization(this.natsServer);
     }
