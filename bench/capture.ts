@@ -12,10 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { type Camera, type CameraStats, openCamera } from '../src/capture/camera.js';
+import { heapTrimStats } from '../src/capture/heapTrim.js';
 import { type CameraOptions, cameraOptions } from '../src/capture/options.js';
 import { recognizerOptions } from '../src/cli/options.js';
 import type { Config } from '../src/config/schema.js';
-import { versions } from '../src/native.js';
+import { heapStats, versions } from '../src/native.js';
 import { packageRoot } from '../src/paths.js';
 import { type BenchResult, metric, newResult, percentile, slope } from './lib/results.js';
 import { cpuByClass, sampleThreads, type ThreadClass } from './thread_cpu.js';
@@ -69,6 +70,8 @@ export interface CaptureBenchReport {
   decodeOnly?: PhaseResult;
   full: PhaseResult;
   rss: { peakMb: number; startMb: number; endMb: number; slopeMbPerMin: number; samplesMb: number[] };
+  /** The C heap's bytes in live allocations (native heapStats()): flat here with RSS rising = allocator, not leak. */
+  cHeap: { startMb: number; endMb: number; slopeMbPerMin: number; trims: number; trimMsMax: number };
   loadAverage: number[];
   /** Cores the cameras need, from CPU time per frame (see projectedCores). */
   limit?: { decode: number; recognize: number; fps: number };
@@ -92,6 +95,7 @@ async function runPhase(
   warmupSeconds: number,
   seconds: number,
   rssSamples: number[] | undefined,
+  heapSamples?: number[],
 ): Promise<PhaseResult> {
   const cams: Camera[] = options.map((o) => openCamera(o));
   const latencies = new Map<string, number[]>();
@@ -125,6 +129,7 @@ async function runPhase(
     for (let i = 0; i < seconds; i++) {
       await sleep(1000);
       rssSamples?.push(rssMb());
+      heapSamples?.push(heapStats().inUse / 2 ** 20);
     }
     measuring = false;
     const threads1 = sampleThreads();
@@ -205,12 +210,15 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
   // The full run goes first, so the process's peak RSS is the cameras' own (memory freed by one phase's
   // pipelines stays mapped by the allocator and would add to the next phase's).
   const rssSamples: number[] = [];
+  const heapSamples: number[] = [];
   const full = await runPhase(
     ids.map((i) => base(i, opts.analyseFps)),
     opts.warmupSeconds,
     opts.seconds,
     rssSamples,
+    heapSamples,
   );
+  const trims = heapTrimStats();
   const peakMb = process.resourceUsage().maxRSS / 1024;
   let decodeOnly: PhaseResult | undefined;
   if (opts.decodeBaselineSeconds > 0) {
@@ -253,6 +261,7 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
     metric('process CPU', [full.cpuPercent], '% of a core'),
     metric('peak RSS', [peakMb], 'MiB'),
     metric('RSS slope', [rssSlope(rssSamples, 1)], 'MiB/min'),
+    metric('C heap in use slope', [rssSlope(heapSamples, 1)], 'MiB/min'),
   );
   if (decodeOnly) result.metrics.push(metric('process CPU decode-only', [decodeOnly.cpuPercent], '% of a core'));
   const report: CaptureBenchReport = {
@@ -265,6 +274,13 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
       endMb: rssSamples.at(-1) ?? 0,
       slopeMbPerMin: rssSlope(rssSamples, 1),
       samplesMb: rssSamples.map((r) => Math.round(r * 10) / 10),
+    },
+    cHeap: {
+      startMb: heapSamples[0] ?? 0,
+      endMb: heapSamples.at(-1) ?? 0,
+      slopeMbPerMin: rssSlope(heapSamples, 1),
+      trims: trims.trims,
+      trimMsMax: trims.maxMs,
     },
     loadAverage: os.loadavg(),
   };
@@ -359,6 +375,8 @@ export function formatCaptureReport(rep: CaptureBenchReport): string {
     limitText(rep),
     `RSS: peak ${f1(rep.rss.peakMb)} MiB, ${f1(rep.rss.startMb)} -> ${f1(rep.rss.endMb)} MiB over the run, ` +
       `slope ${rep.rss.slopeMbPerMin.toFixed(2)} MiB/min`,
+    `C heap in use: ${f1(rep.cHeap.startMb)} -> ${f1(rep.cHeap.endMb)} MiB, slope ${rep.cHeap.slopeMbPerMin.toFixed(2)} ` +
+      `MiB/min; ${rep.cHeap.trims} heap trims (longest ${rep.cHeap.trimMsMax.toFixed(1)} ms)`,
   );
   return lines.join('\n');
 }

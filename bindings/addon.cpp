@@ -10,6 +10,7 @@
 #include <opencv2/core/utils/logger.hpp>
 
 #include "camera_wrap.h"
+#include "process_heap.h"
 #include "recognize_worker.h"
 
 namespace platewatch::bindings {
@@ -41,6 +42,24 @@ Napi::Value CrashForTest(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value HeapStatsValue(const Napi::CallbackInfo& info) {
+  const HeapStats s = heap_stats();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("inUse", static_cast<double>(s.in_use));
+  o.Set("free", static_cast<double>(s.free));
+  o.Set("arena", static_cast<double>(s.arena));
+  o.Set("mmapped", static_cast<double>(s.mmapped));
+  return o;
+}
+
+Napi::Value TrimHeap(const Napi::CallbackInfo& info) {
+  const HeapTrim t = trim_heap();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("released", t.released);
+  o.Set("ms", t.ms);
+  return o;
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -51,6 +70,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   cv::setNumThreads(1);
   exports.Set("noop", Napi::Function::New(env, Noop, "noop"));
   exports.Set("versions", Napi::Function::New(env, Versions, "versions"));
+  exports.Set("heapStats", Napi::Function::New(env, HeapStatsValue, "heapStats"));
+  exports.Set("trimHeap", Napi::Function::New(env, TrimHeap, "trimHeap"));
   exports.Set("recognize", Napi::Function::New(env, Recognize, "recognize"));
   exports.Set("NativeCamera", define_camera_class(env));
   const char* crash_test = std::getenv("PLATEWATCH_CRASH_TEST");

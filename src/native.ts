@@ -77,8 +77,29 @@ export interface Versions {
   napi: number;
 }
 
+/** The process's C heap (glibc malloc, every arena), in bytes. native/process_heap.h. */
+export interface HeapStats {
+  /** In live allocations. */
+  inUse: number;
+  /** Free inside the arenas (resident or not). */
+  free: number;
+  /** Spanned by the arenas. */
+  arena: number;
+  /** In chunks mmapped on their own. */
+  mmapped: number;
+}
+
+export interface HeapTrim {
+  /** Some memory went back to the system. */
+  released: boolean;
+  /** How long the trim held the allocator. */
+  ms: number;
+}
+
 interface Addon {
   noop(): void;
+  heapStats(): HeapStats;
+  trimHeap(): HeapTrim;
   versions(): Versions;
   recognize(input: Buffer | string, options?: RecognizerOptions): Promise<RecognizeResult>;
   /** Only when PLATEWATCH_CRASH_TEST=1 was set as the addon loaded (fault tests). */
@@ -105,6 +126,16 @@ export function noop(): void {
 export function crashForTest(): void {
   if (!addon.crashForTest) throw new Error('crashForTest() needs PLATEWATCH_CRASH_TEST=1 when the addon loads');
   addon.crashForTest();
+}
+
+/** The C heap of this process: what native code (OpenCV, GStreamer, the recognizer) has in use and holds. */
+export function heapStats(): HeapStats {
+  return addon.heapStats();
+}
+
+/** Gives the C heap's free pages back to the system (malloc_trim); see src/capture/heapTrim.ts. */
+export function trimHeap(): HeapTrim {
+  return addon.trimHeap();
 }
 
 export function versions(): Versions {

@@ -14,6 +14,7 @@ import type { NativeCamera, NativeCameraEvent, NativeCameraStats } from '../nati
 import { createNativeCamera } from '../native.js';
 import type { FrameRead } from '../reads.js';
 import { CaptureError, captureErrorFromNative } from './errors.js';
+import { holdHeapTrim } from './heapTrim.js';
 import type { CameraOptions } from './options.js';
 
 /** Where a camera is in its life; `status` events carry the new value after it changed. */
@@ -57,6 +58,7 @@ export class Camera {
   #resolveStopped: (() => void) | undefined;
   #closing: Promise<void> | undefined;
   #finalStats: CameraStats | undefined;
+  #releaseHeapTrim: () => void;
 
   /** Use openCamera(). */
   constructor(options: CameraOptions) {
@@ -68,6 +70,7 @@ export class Camera {
     } catch (err) {
       throw captureErrorFromNative(err, options.id, callSite);
     }
+    this.#releaseHeapTrim = holdHeapTrim();
   }
 
   get status(): CameraStatus {
@@ -112,6 +115,7 @@ export class Camera {
         this.#native.close();
         this.#native = undefined;
       }
+      this.#releaseHeapTrim();
       this.#setStatus({ state: 'closed' });
     })();
     return this.#closing;
