@@ -134,7 +134,10 @@ void RefinePlates::run(FrameContext& ctx) {
     float window_score = 0.f;
     std::array<cv::Point2f, 4> q{};
     // Beyond kMaxRefined, or when the window pass finds nothing, only the whole-frame score counts (halved).
-    if (i >= static_cast<size_t>(kMaxRefined) || !refine(gray, cand.corners, window_score, q)) {
+    if (cand.score >= kSureScore) {  // already sure: keep the whole-frame pass's score and corners
+      window_score = cand.score;
+      q = cand.corners;
+    } else if (i >= static_cast<size_t>(kMaxRefined) || !refine(gray, cand.corners, window_score, q)) {
       window_score = 0.f;
       q = cand.corners;
     }

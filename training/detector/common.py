@@ -8,7 +8,7 @@ import numpy as np
 from model import CORNER_UNIT, STRIDE
 
 PROPOSAL_SCORE = 0.3  # LocalizePlates::kProposalScore
-WINDOW_W, WINDOW_H, TARGET_H, MAX_REFINED = 192, 96, 32.0, 6  # RefinePlates constants
+WINDOW_W, WINDOW_H, TARGET_H, MAX_REFINED, SURE_SCORE = 192, 96, 32.0, 6, 0.9  # RefinePlates constants
 MAX_INPUT_SIDE = 640  # detectorMaxSide: the network sees the frame downscaled by k = ceil(max(w, h) / 640)
 
 
@@ -163,10 +163,14 @@ def refine_window(net, gray, q):
 
 def refine(net, gray, dets, score_thr, nms_iou=0.3):
     """RefinePlates::run over whole-frame detections [(score, quad in frame px)] (best first, down to
-    the proposal score): score = mean of the two passes' scores, corners from the window pass, kept at
+    the proposal score): those scoring SURE_SCORE or more are kept as they are; the others get score =
+    mean of the two passes' scores, corners from the window pass, kept at
     score_thr, then non-maximum suppression again. Returns [(score, quad)] best first."""
     passed = []
     for i, (s0, q) in enumerate(sorted(dets, key=lambda d: -d[0])):
+        if s0 >= SURE_SCORE:
+            passed.append((s0, q))
+            continue
         ws, wq = refine_window(net, gray, q) if i < MAX_REFINED else (0.0, None)
         if wq is None:
             ws, wq = 0.0, q
