@@ -11,12 +11,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { packageRoot } from '../src/paths.js';
 import { benchArgs, benchMain } from './lib/args.js';
+import { freePort } from './lib/freePort.js';
 import { reportResult } from './lib/report.js';
 import { type BenchResult, formatTable, metric, newResult, slope } from './lib/results.js';
 
@@ -119,17 +119,6 @@ async function scrape(url: string): Promise<Record<string, number>> {
     // not up yet, or stopping
   }
   return out;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface SoakReport {

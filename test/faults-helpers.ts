@@ -1,21 +1,9 @@
 /** Shared by the fault tests (test/faults-*.test.ts): synthetic traffic, JetStream read-back, /metrics. */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type ConnectionOptions, connect } from '@nats-io/transport-node';
-
+import { rng as prng } from '../bench/lib/plates.js';
 import type { HotlistEntry } from '../src/hotlist/HotlistEntry.js';
 import { plateSkeleton } from '../src/hotlist/normalize.js';
-
-/** A deterministic PRNG (mulberry32), so a failing run can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function distance(a: string, b: string): number {
   let d = Math.abs(a.length - b.length);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { afterEach, describe, expect, it } from 'vitest';
-
+import { rng } from '../bench/lib/plates.js';
 import { HotlistError } from '../src/hotlist/HotlistEntry.js';
 import { HotlistStore } from '../src/hotlist/HotlistStore.js';
 import { importHotlist } from '../src/hotlist/importHotlist.js';
@@ -152,18 +152,6 @@ describe('hotlist import', () => {
 });
 
 describe('NCIC byte parser (NcicLineEncoder)', () => {
-  /** Deterministic PRNG (mulberry32) so a failure repeats. */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('gives the string parser’s entries and rejection reasons for plain and mutated lines, plain ones without it', () => {
     const mapping = loadMapping(NCIC_MAP);
     const now = Date.UTC(2026, 10, 29, 12);

@@ -16,6 +16,7 @@ import type { FrameRead } from '../reads.js';
 import { CaptureError, captureErrorFromNative } from './errors.js';
 import { holdHeapTrim } from './heapTrim.js';
 import type { CameraOptions } from './options.js';
+import { waitForStatus } from './waitForStatus.js';
 
 /** Where a camera is in its life; `status` events carry the new value after it changed. */
 export type CameraStatus =
@@ -133,27 +134,7 @@ export class Camera {
    * rejects with a CaptureError ERR_CONNECT_TIMEOUT after `timeoutMs`.
    */
   waitFor(states: CameraStatus['state'] | CameraStatus['state'][], timeoutMs = 30_000): Promise<CameraStatus> {
-    const wanted = new Set(Array.isArray(states) ? states : [states]);
-    if (wanted.has(this.#status.state)) return Promise.resolve(this.#status);
-    return new Promise((resolve, reject) => {
-      const onStatus = (s: CameraStatus) => {
-        if (!wanted.has(s.state)) return;
-        clearTimeout(timer);
-        this.off('status', onStatus);
-        resolve(s);
-      };
-      const timer = setTimeout(() => {
-        this.off('status', onStatus);
-        reject(
-          new CaptureError(
-            'ERR_CONNECT_TIMEOUT',
-            `camera '${this.id}' did not reach ${[...wanted].join('/')} within ${timeoutMs} ms (it is ${this.#status.state})`,
-            { cameraId: this.id },
-          ),
-        );
-      }, timeoutMs);
-      this.on('status', onStatus);
-    });
+    return waitForStatus(this, states, timeoutMs);
   }
 
   #emit<K extends keyof CameraEvents>(event: K, ...args: Parameters<CameraEvents[K]>): void {

@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { CameraEvents, CameraStats, CameraStatus } from '../capture/camera.js';
 import { CaptureError } from '../capture/errors.js';
 import type { CameraOptions } from '../capture/options.js';
+import { waitForStatus } from '../capture/waitForStatus.js';
 import { packageRoot } from '../paths.js';
 import type { FrameRead } from '../reads.js';
 import type { ParentMessage, WorkerMessage } from './protocol.js';
@@ -142,27 +143,7 @@ export class CameraProcess {
 
   /** Resolves once the camera reaches one of `states`; rejects with ERR_CONNECT_TIMEOUT after `timeoutMs`. */
   waitFor(states: CameraStatus['state'] | CameraStatus['state'][], timeoutMs = 30_000): Promise<CameraStatus> {
-    const wanted = new Set(Array.isArray(states) ? states : [states]);
-    if (wanted.has(this.#status.state)) return Promise.resolve(this.#status);
-    return new Promise((resolve, reject) => {
-      const onStatus = (s: CameraStatus) => {
-        if (!wanted.has(s.state)) return;
-        clearTimeout(timer);
-        this.off('status', onStatus);
-        resolve(s);
-      };
-      const timer = setTimeout(() => {
-        this.off('status', onStatus);
-        reject(
-          new CaptureError(
-            'ERR_CONNECT_TIMEOUT',
-            `camera '${this.id}' did not reach ${[...wanted].join('/')} within ${timeoutMs} ms (it is ${this.#status.state})`,
-            { cameraId: this.id },
-          ),
-        );
-      }, timeoutMs);
-      this.on('status', onStatus);
-    });
+    return waitForStatus(this, states, timeoutMs);
   }
 
   /** Fault tests: makes the worker segfault in native code (needs PLATEWATCH_CRASH_TEST=1 in its env). */

@@ -1,9 +1,12 @@
 /** A real nats-server (Debian package) on a free port with a given configuration, for tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { freePort } from '../../bench/lib/freePort.js';
+
+export { freePort };
 
 export interface TestNatsServer {
   port: number;
@@ -12,17 +15,6 @@ export interface TestNatsServer {
   /** Rewrites the authorization part of the configuration and makes the server reload it. */
   reload(authorization: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startNatsServer(authorization: string, jetstream = false): Promise<TestNatsServer> {
