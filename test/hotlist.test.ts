@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUCKET_BITS, lineEnd, nextLineOf, plateEditsAt, prefixBucket, toLine } from '../src/hotlist/bucketLines.js';
+import {
+  BUCKET_BITS,
+  hashedBucket,
+  lineEnd,
+  nextLineOf,
+  plateEditsAt,
+  prefixBucket,
+  toLine,
+} from '../src/hotlist/bucketLines.js';
 import { type HotlistEntry, HotlistError, type SourceInfo } from '../src/hotlist/HotlistEntry.js';
 import { HotlistStore } from '../src/hotlist/HotlistStore.js';
 import { normalizePlate, plateSkeleton, withinOneEdit } from '../src/hotlist/normalize.js';
@@ -232,6 +240,31 @@ describe('HotlistStore large buckets', () => {
     expect(got.slice(300).every((m) => m.rule === 'lookalike' && m.edits === 1)).toBe(true);
     expect(new Set(got.map((m) => m.entry.recordId)).size).toBe(400);
     for (const e of near) expect(s.lookup(e.plate).map((m) => m.entry.plate)).toEqual([e.plate]);
+  });
+});
+
+describe('HotlistStore warm-up (warmOnChange)', () => {
+  it('walks each record of a new list once, again after a refresh, and close() ends a walk', async () => {
+    const s = new HotlistStore(mkdtempSync(path.join(tmpdir(), 'platewatch-hotlist-warm-')), { warmOnChange: true });
+    stores.push(s);
+    const list = (n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) => entry(`${tag}${String(i).padStart(5, '0')}`, { recordId: `${tag}${i}` }));
+    const buckets = (es: HotlistEntry[]) =>
+      new Set(es.map((e) => hashedBucket(plateSkeleton(e.plate), BUCKET_BITS))).size;
+    const first = list(5000, 'W');
+    await s.replaceSource('CA_DOJ', first);
+    expect(await s.warm(100)).toBe(buckets(first));
+    expect(await s.warm(100)).toBe(0);
+    const second = list(3000, 'V');
+    await s.replaceSource('CA_DOJ', second);
+    // A lookup sees the new list and schedules the walk for a later turn of the event loop.
+    expect(s.lookup('V00042')[0]?.entry.recordId).toBe('V42');
+    await new Promise<void>((res) => setImmediate(res));
+    expect(await s.warm(100)).toBe(0); // the scheduled walk did it
+    await s.replaceSource('CA_DOJ', first);
+    const walking = s.warm(10);
+    await s.close();
+    expect(await walking).toBeLessThan(buckets(first));
   });
 });
 

@@ -131,6 +131,8 @@ export class RunService {
     this.hotlist = new HotlistStore(path.join(this.dataDir, 'hotlist'), {
       maxLookalikeEdits: c.hotlist.maxLookalikeEdits,
       onStorageError,
+      // The stream's reader runs for days: map a refreshed list's pages before its lookups need them.
+      warmOnChange: true,
     });
     await this.loadSampleHotlist();
     this.outbox = new Outbox(path.join(this.dataDir, 'outbox'), { durable: c.outbox.durable });
