@@ -120,7 +120,7 @@ export class ListBuilder {
    */
   addLine(src: Uint8Array, start: number, end: number): void {
     let t = start;
-    while (src[t] !== TAB) t++;
+    while (t < end && src[t] !== TAB) t++;
     const r = bucketHashOfBytes(src, start, t) >>> (32 - PART_BITS);
     let p = this.parts[r];
     if (!p) {
@@ -186,7 +186,7 @@ export class ListBuilder {
       for (let i = 0; i < n; i++) {
         const s = p.starts[i]!;
         let t = s;
-        while (buf[t] !== TAB) t++;
+        while (t < end && buf[t] !== TAB) t++;
         const code = (bucketHashOfBytes(buf, s, t) >>> (32 - BUCKET_BITS)) & (LOCAL_CODES - 1);
         codes[i] = code;
         counts[code + 1]!++;
