@@ -64,6 +64,7 @@ describe('plate localization on rendered scenes', () => {
     for (const scene of set.scenes) {
       const res = await recognize(path.join(set.dir, scene.file));
       expect(res.stageMs).toHaveProperty('localize_plates');
+      expect(res.stageMs).toHaveProperty('refine_plates'); // the window pass re-scores and re-localizes
       for (const plate of scene.plates) {
         plates++;
         const region = match(res.regions, plate);

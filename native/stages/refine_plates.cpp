@@ -100,11 +100,21 @@ bool RefinePlates::refine(const cv::Mat& gray, const std::array<cv::Point2f, 4>&
           }
         }
       if (!peak || v < kMinPeakLogit) continue;
-      std::array<cv::Point2f, 4> w;
-      const float cx = (x + 0.5f) * LocalizePlates::kStride, cy = (y + 0.5f) * LocalizePlates::kStride;
-      for (int k = 0; k < 4; ++k)
-        w[k] = cv::Point2f(cx + heat[(1 + 2 * k) * plane + y * gw + x] * LocalizePlates::kCornerUnit,
-                           cy + heat[(2 + 2 * k) * plane + y * gw + x] * LocalizePlates::kCornerUnit);
+      // Corners: the score-weighted mean of the 3x3 cells around the peak (steadier than one cell's).
+      std::array<cv::Point2f, 4> w{};
+      float wsum = 0.f;
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int yy = y + dy, xx = x + dx;
+          if (yy < 0 || yy >= gh || xx < 0 || xx >= gw) continue;
+          const float p = 1.f / (1.f + std::exp(-heat[yy * gw + xx]));
+          const float cx = (xx + 0.5f) * LocalizePlates::kStride, cy = (yy + 0.5f) * LocalizePlates::kStride;
+          for (int k = 0; k < 4; ++k)
+            w[k] += p * cv::Point2f(cx + heat[(1 + 2 * k) * plane + yy * gw + xx] * LocalizePlates::kCornerUnit,
+                                    cy + heat[(2 + 2 * k) * plane + yy * gw + xx] * LocalizePlates::kCornerUnit);
+          wsum += p;
+        }
+      for (auto& c : w) c /= wsum;
       const float d = static_cast<float>(cv::norm((w[0] + w[1] + w[2] + w[3]) * 0.25f - mid));
       if (d >= best_d) continue;
       best_d = d;
@@ -141,8 +151,10 @@ void RefinePlates::run(FrameContext& ctx) {
       window_score = 0.f;
       q = cand.corners;
     }
+    // Kept when the window pass itself reaches the threshold (it confirms the plate) and so does the mean.
+    const bool confirmed = window_score >= options_.detectorThreshold;
     cand.score = 0.5f * (cand.score + window_score);
-    if (cand.score < options_.detectorThreshold) {
+    if (cand.score < options_.detectorThreshold || !confirmed) {
       ctx.rejections.push_back({cand.box, name(), "score " + std::to_string(cand.score) + " after the window pass"});
       continue;
     }

@@ -4,10 +4,11 @@
 // plate is kTargetHeight px tall (192x96: the plate plus its surroundings). A plate that was a few
 // pixels tall in the whole-frame pass is seen at a size the network is sure of, and a false candidate
 // (lettering, grilles) usually scores low there. The candidate's score becomes the mean of the two
-// passes' scores, and it is kept when that reaches detectorThreshold; its corners become the window
-// pass's corners (the box the rectifier cuts). Candidates scoring kSureScore or more in the whole-frame
-// pass are kept as they are. Held-out figures: models/README.md.
-// Model: <modelDir>/plate_detector.onnx, the same file as LocalizePlates.
+// passes' scores, and it is kept when both that mean and the window pass's own score reach
+// detectorThreshold (the window must confirm the plate); its corners become the window
+// pass's corners (score-weighted over the 3x3 cells around its peak: the box the rectifier cuts). Candidates scoring
+// kSureScore or more in the whole-frame pass are kept as they are. Held-out figures: models/README.md. Model:
+// <modelDir>/plate_detector.onnx, the same file as LocalizePlates.
 #pragma once
 
 #include <array>

@@ -150,8 +150,16 @@ def refine_window(net, gray, q):
     logit = out[0, 0]
     mx = cv2.dilate(logit, np.ones((3, 3), np.uint8))
     best, best_d = (0.0, None), 1e9
+    gh, gw = logit.shape
+    prob = 1.0 / (1.0 + np.exp(-logit))
     for y, x in zip(*np.where((logit >= mx) & (logit >= -4.6))):
-        w = out[0, 1:9, y, x].reshape(4, 2) * CORNER_UNIT + [(x + 0.5) * STRIDE, (y + 0.5) * STRIDE]
+        # corners: the score-weighted mean over the 3x3 cells around the peak
+        w, wsum = np.zeros((4, 2)), 0.0
+        for yy in range(max(0, y - 1), min(gh, y + 2)):
+            for xx in range(max(0, x - 1), min(gw, x + 2)):
+                w += prob[yy, xx] * (out[0, 1:9, yy, xx].reshape(4, 2) * CORNER_UNIT + [(xx + 0.5) * STRIDE, (yy + 0.5) * STRIDE])
+                wsum += prob[yy, xx]
+        w /= wsum
         d = float(np.linalg.norm(w.mean(0) - [WINDOW_W / 2, WINDOW_H / 2]))
         if d < best_d:
             best_d = d
@@ -164,7 +172,7 @@ def refine_window(net, gray, q):
 def refine(net, gray, dets, score_thr, nms_iou=0.3):
     """RefinePlates::run over whole-frame detections [(score, quad in frame px)] (best first, down to
     the proposal score): those scoring SURE_SCORE or more are kept as they are; the others get score =
-    mean of the two passes' scores, corners from the window pass, kept at
+    mean of the two passes' scores, corners from the window pass, kept when both that and the window's score reach
     score_thr, then non-maximum suppression again. Returns [(score, quad)] best first."""
     passed = []
     for i, (s0, q) in enumerate(sorted(dets, key=lambda d: -d[0])):
@@ -175,7 +183,7 @@ def refine(net, gray, dets, score_thr, nms_iou=0.3):
         if wq is None:
             ws, wq = 0.0, q
         s = 0.5 * (s0 + ws)
-        if s >= score_thr:
+        if s >= score_thr and ws >= score_thr:
             passed.append((s, wq))
     passed.sort(key=lambda d: -d[0])
     keep = []

@@ -49,6 +49,8 @@ def main():
                     help="also score the native coarse gate (LocalizePlates::kCoarseGate) at these values")
     ap.add_argument("--refine", action="store_true", help="run the RefinePlates window pass (native default)")
     args = ap.parse_args()
+    if args.refine and len(args.thr) > 1:
+        ap.error("--refine scores one --thr per run (the window pass's own score must reach it too)")
     cv2.setNumThreads(1)
     net = cv2.dnn.readNetFromONNX(args.onnx)
     window_net = cv2.dnn.readNetFromONNX(args.onnx) if args.refine else None
