@@ -68,6 +68,15 @@ export async function runRecognizerBench(
     reports.push(report);
     const ms = outcomes.filter((o) => !o.error).map((o) => o.ms);
     result.metrics.push(metric(`${name} recognition ms/image`, ms, 'ms'));
+    // The same recognitions as CPU time of the recognizing thread: what the wall figure would be on an
+    // idle machine (it does not grow while other processes hold the CPU).
+    result.metrics.push(
+      metric(
+        `${name} recognition CPU ms/image`,
+        outcomes.filter((o) => !o.error).map((o) => o.cpuMs),
+        'ms',
+      ),
+    );
     result.metrics.push(
       metric(
         `${name} decode ms/image`,

@@ -76,6 +76,10 @@ class RecognizeWorker : public Napi::AsyncWorker {
     result.Set("height", height_);
     result.Set("decodeMs", decode_ms_);
     result.Set("stageMs", timings_to_js(env, ctx_.timings));
+    Napi::Object cpu = Napi::Object::New(env);
+    for (const auto& t : ctx_.timings)
+      if (t.cpu_ms >= 0.) cpu.Set(t.stage, t.cpu_ms);
+    result.Set("stageCpuMs", cpu);
     deferred_.Resolve(result);
   }
 

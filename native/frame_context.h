@@ -46,7 +46,8 @@ struct Rejection {
 
 struct StageTiming {
   const char* stage;
-  double ms;
+  double ms;            // wall clock
+  double cpu_ms = -1.;  // CPU time of the thread that ran the stage; -1 when not measured
 };
 
 struct FrameContext {

@@ -69,6 +69,11 @@ export interface RecognizeResult {
   decodeMs: number;
   /** Time per recognition stage, ms, keyed by stage name. */
   stageMs: Record<string, number>;
+  /**
+   * CPU time of the recognizing thread per stage, ms (same keys): unlike `stageMs` it does not grow
+   * while other processes hold the CPU, so it is the figure to compare on a loaded machine.
+   */
+  stageCpuMs: Record<string, number>;
 }
 
 export interface Versions {

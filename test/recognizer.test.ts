@@ -48,6 +48,12 @@ describe('plate reader on rendered plates', () => {
         'decode_plate',
         'identify_state',
       ]);
+      // CPU time of the recognizing thread per stage: the same stages, and never more than their wall time.
+      expect(Object.keys(res.stageCpuMs)).toEqual(Object.keys(res.stageMs));
+      for (const [stage, cpu] of Object.entries(res.stageCpuMs)) {
+        expect(cpu).toBeGreaterThanOrEqual(0);
+        expect(cpu).toBeLessThanOrEqual(res.stageMs[stage]! + 0.05);
+      }
     });
   }
 

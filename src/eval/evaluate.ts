@@ -26,6 +26,8 @@ export interface ImageOutcome {
   /** Reads not overlapping the labelled plate at all (every read, when the image holds no plate). */
   extraReads: number;
   ms: number;
+  /** CPU time of the recognizing thread over the stages (stageCpuMs), ms. */
+  cpuMs: number;
   decodeMs: number;
   error?: { code: string; message: string };
 }
@@ -48,6 +50,9 @@ export interface EvalReport {
   imagesWithExtraReads?: number;
   msMedian: number;
   msP90: number;
+  /** The same per-image recognition, as CPU time of the recognizing thread (load-independent). */
+  cpuMsMedian: number;
+  cpuMsP90: number;
   decodeMsMedian: number;
   decodeMsP90: number;
   threads: number;
@@ -72,7 +77,7 @@ function inTop(read: PlateRead | undefined, truth: string, n: number): boolean {
   return read.candidates.slice(0, n).some((c) => normalizePlate(c.plate) === truth);
 }
 
-function scoreCrop(label: CropLabel, reads: PlateRead[], n: number): Omit<ImageOutcome, 'ms' | 'decodeMs'> {
+function scoreCrop(label: CropLabel, reads: PlateRead[], n: number): Omit<ImageOutcome, 'ms' | 'cpuMs' | 'decodeMs'> {
   const best = byConfidence(reads)[0];
   const read = best ? normalizePlate(best.plate) : '';
   return {
@@ -87,7 +92,7 @@ function scoreCrop(label: CropLabel, reads: PlateRead[], n: number): Omit<ImageO
   };
 }
 
-function scoreScene(label: SceneLabel, reads: PlateRead[], n: number): Omit<ImageOutcome, 'ms' | 'decodeMs'> {
+function scoreScene(label: SceneLabel, reads: PlateRead[], n: number): Omit<ImageOutcome, 'ms' | 'cpuMs' | 'decodeMs'> {
   const box = label.box;
   if (!box || !label.plate) {
     const best = byConfidence(reads)[0];
@@ -121,11 +126,12 @@ async function evaluateOne(set: LabelledSet, index: number, opts: EvalOptions): 
   try {
     const res = await recognize(file, opts.recognizer);
     const ms = Object.values(res.stageMs).reduce((a, b) => a + b, 0);
+    const cpuMs = Object.values(res.stageCpuMs).reduce((a, b) => a + b, 0);
     const scored =
       set.kind === 'crops'
         ? scoreCrop(label as CropLabel, res.reads, opts.topN)
         : scoreScene(label as SceneLabel, res.reads, opts.topN);
-    return { ...scored, ms, decodeMs: res.decodeMs };
+    return { ...scored, ms, cpuMs, decodeMs: res.decodeMs };
   } catch (err) {
     if (!(err instanceof PlatewatchError)) throw err;
     return {
@@ -136,6 +142,7 @@ async function evaluateOne(set: LabelledSet, index: number, opts: EvalOptions): 
       topN: false,
       extraReads: 0,
       ms: Number.NaN,
+      cpuMs: Number.NaN,
       decodeMs: Number.NaN,
       error: { code: err.code, message: err.message },
     };
@@ -168,6 +175,7 @@ function summarize(set: LabelledSet, outcomes: ImageOutcome[], opts: EvalOptions
   const ok = outcomes.filter((o) => !o.error);
   const withPlate = outcomes.filter((o) => o.truth !== '');
   const ms = ok.map((o) => o.ms);
+  const cpu = ok.map((o) => o.cpuMs);
   const decode = ok.map((o) => o.decodeMs);
   const rate = (pred: (o: ImageOutcome) => boolean) =>
     withPlate.length ? fraction(withPlate.filter(pred).length, withPlate.length) : null;
@@ -181,6 +189,8 @@ function summarize(set: LabelledSet, outcomes: ImageOutcome[], opts: EvalOptions
     n: opts.topN,
     msMedian: percentile(ms, 50),
     msP90: percentile(ms, 90),
+    cpuMsMedian: percentile(cpu, 50),
+    cpuMsP90: percentile(cpu, 90),
     decodeMsMedian: percentile(decode, 50),
     decodeMsP90: percentile(decode, 90),
     threads: opts.threads,

@@ -37,6 +37,7 @@ export function formatReport(r: EvalReport, maxFailures = 25): string {
     'recognition median / p90',
     `${ms(r.msMedian)} / ${ms(r.msP90)} (${r.threads} thread${r.threads > 1 ? 's' : ''})`,
   ]);
+  rows.push(['recognition CPU median / p90', `${ms(r.cpuMsMedian)} / ${ms(r.cpuMsP90)} (thread CPU time)`]);
   rows.push(['decode median / p90', `${ms(r.decodeMsMedian)} / ${ms(r.decodeMsP90)}`]);
   rows.push(['errors', String(r.errors)]);
   const w = Math.max(...rows.map(([k]) => k.length));
