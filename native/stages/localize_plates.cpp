@@ -29,6 +29,33 @@ cv::Rect2f bounds(const std::array<cv::Point2f, 4>& q) {
   return {x0, y0, x1 - x0, y1 - y0};
 }
 
+// cv::resize(src, dst, src.size() / k, 0, 0, INTER_AREA) for an 8-bit grey `src` whose sides are multiples
+// of k >= 3, bit for bit (OpenCV's area-fast path: the k x k sum times 1.f / (k * k), rounded to nearest
+// even), at a fraction of its cost: OpenCV vectorises only the 2x case, and its generic path took
+// ~1 ms of CPU for the 3x shrink of a 1920x1080 frame.
+// O3: GCC vectorises these loops only there (0.35 ms for 1080p -> 640x360, against 1.2 at O2).
+__attribute__((optimize("O3"))) void shrink_box(const cv::Mat& src, int k, cv::Mat& dst, std::vector<uint16_t>& sums) {
+  const int dw = src.cols / k, dh = src.rows / k, sw = dw * k;
+  dst.create(dh, dw, CV_8UC1);
+  sums.resize(static_cast<size_t>(sw));
+  const float scale = 1.f / static_cast<float>(k * k);
+  for (int y = 0; y < dh; ++y) {
+    uint16_t* s = sums.data();
+    const uchar* r0 = src.ptr<uchar>(y * k);
+    for (int x = 0; x < sw; ++x) s[x] = r0[x];
+    for (int r = 1; r < k; ++r) {
+      const uchar* row = src.ptr<uchar>(y * k + r);
+      for (int x = 0; x < sw; ++x) s[x] = static_cast<uint16_t>(s[x] + row[x]);
+    }
+    uchar* d = dst.ptr<uchar>(y);
+    for (int x = 0; x < dw; ++x) {
+      int sum = 0;
+      for (int i = 0; i < k; ++i) sum += s[x * k + i];
+      d[x] = cv::saturate_cast<uchar>(static_cast<float>(sum) * scale);
+    }
+  }
+}
+
 struct Detection {
   float score;
   std::array<cv::Point2f, 4> corners;
@@ -78,7 +105,11 @@ void LocalizePlates::run(FrameContext& ctx) {
   if (sw < 8 || sh < 8) return;  // a sliver (e.g. 8000x20): nothing plate-shaped survives the shrink
   // Never keep a view of the frame in a member: on video the frame is a decoder buffer that goes back to
   // its pool after this call, and a later resize into that view would write into freed memory.
-  if (k > 1) cv::resize(gray(cv::Rect(0, 0, sw * k, sh * k)), small_, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
+  // k >= 3 (1080p and up): the same box filter as INTER_AREA, bit for bit, without OpenCV's slow generic path.
+  if (k >= 3 && k <= 64 && gray.type() == CV_8UC1)
+    shrink_box(gray(cv::Rect(0, 0, sw * k, sh * k)), k, small_, column_sums_);
+  else if (k > 1)
+    cv::resize(gray(cv::Rect(0, 0, sw * k, sh * k)), small_, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
   const cv::Mat& small = k > 1 ? small_ : gray;
 
   // The gate: the same net on the image shrunk 2x more (2x INTER_AREA of the shrunk image = ratio 2k).

@@ -9,7 +9,9 @@
 // Model: <modelDir>/plate_detector.onnx (training/detector/, see models/README.md).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <opencv2/dnn.hpp>
 
@@ -44,6 +46,7 @@ class LocalizePlates : public Stage {
   // so each pass keeps its own, sized once per frame size.
   cv::dnn::Net net_, coarse_net_;
   cv::Mat small_, coarse_, input_, blob_;  // reused between frames
+  std::vector<uint16_t> column_sums_;      // shrink_box's row of k-row column sums, reused
   int gate_skip_ = 0;                      // frames left that skip the gate
 
   // Runs `net` on `img` (padded to a multiple of 32) and returns its 1 x 9 x gh x gw output.
