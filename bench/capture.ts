@@ -71,7 +71,14 @@ export interface CaptureBenchReport {
   full: PhaseResult;
   rss: { peakMb: number; startMb: number; endMb: number; slopeMbPerMin: number; samplesMb: number[] };
   /** The C heap's bytes in live allocations (native heapStats()): flat here with RSS rising = allocator, not leak. */
-  cHeap: { startMb: number; endMb: number; slopeMbPerMin: number; trims: number; trimMsMax: number };
+  cHeap: {
+    startMb: number;
+    endMb: number;
+    slopeMbPerMin: number;
+    trims: number;
+    trimMsMax: number;
+    samplesMb: number[];
+  };
   loadAverage: number[];
   /** Cores the cameras need, from CPU time per frame (see projectedCores). */
   limit?: { decode: number; recognize: number; fps: number };
@@ -281,6 +288,7 @@ export async function runCaptureBench(config: Config, opts: CaptureBenchOptions)
       slopeMbPerMin: rssSlope(heapSamples, 1),
       trims: trims.trims,
       trimMsMax: trims.maxMs,
+      samplesMb: heapSamples.map((r) => Math.round(r * 10) / 10),
     },
     loadAverage: os.loadavg(),
   };
