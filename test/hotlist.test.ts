@@ -152,16 +152,22 @@ describe('HotlistStore reader view', () => {
     expect(s.lookup('ZZZ999')).toEqual([]);
   });
 
-  it('another handle on the same folder sees a refresh and a manual entry at its next lookup', async () => {
+  it('another handle on the same folder sees a refresh and a manual entry within 100 ms', async () => {
     const a = openStore();
     const b = new HotlistStore(a.path);
     stores.push(b);
+    // A reader renews its LMDB snapshot at most every 100 ms (lookups stay cheap), so another handle's
+    // commit is visible after at most that long; the test waits just over it rather than racing it.
+    const renewed = () => new Promise((r) => setTimeout(r, 120));
     expect(b.lookup('AAA111')).toEqual([]);
     await a.replaceSource('CA_DOJ', [entry('AAA111')]);
+    await renewed();
     expect(b.lookup('AAA111')).toHaveLength(1);
     await a.put([entry('MAN777', { source: 'manual', recordId: 'm1' })]);
+    await renewed();
     expect(b.lookup('MAN777')).toHaveLength(1);
     await a.replaceSource('CA_DOJ', [entry('BBB222')]);
+    await renewed();
     expect(b.lookup('AAA111')).toEqual([]);
     expect(b.lookup('BBB222')).toHaveLength(1);
   });
