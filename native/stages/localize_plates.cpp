@@ -7,27 +7,11 @@
 #include <opencv2/imgproc.hpp>
 
 #include "../error.h"
+#include "plate_geometry.h"
 
 namespace platewatch {
 
 namespace {
-
-float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
-  const float inter = (a & b).area();
-  const float u = a.area() + b.area() - inter;
-  return u > 0.f ? inter / u : 0.f;
-}
-
-cv::Rect2f bounds(const std::array<cv::Point2f, 4>& q) {
-  float x0 = q[0].x, y0 = q[0].y, x1 = q[0].x, y1 = q[0].y;
-  for (const auto& p : q) {
-    x0 = std::min(x0, p.x);
-    y0 = std::min(y0, p.y);
-    x1 = std::max(x1, p.x);
-    y1 = std::max(y1, p.y);
-  }
-  return {x0, y0, x1 - x0, y1 - y0};
-}
 
 // cv::resize(src, dst, src.size() / k, 0, 0, INTER_AREA) for an 8-bit grey `src` whose sides are multiples
 // of k >= 3, bit for bit (OpenCV's area-fast path: the k x k sum times 1.f / (k * k), rounded to nearest
@@ -163,10 +147,9 @@ void LocalizePlates::run(FrameContext& ctx) {
         const float ox = heat[(1 + 2 * c) * plane + y * gw + x], oy = heat[(2 + 2 * c) * plane + y * gw + x];
         d.corners[c] = cv::Point2f((cx + ox * kCornerUnit) * k, (cy + oy * kCornerUnit) * k);
       }
-      // Plate height: the mean of its left and right edges, in full-resolution pixels.
-      const float h = 0.5f * (cv::norm(d.corners[3] - d.corners[0]) + cv::norm(d.corners[2] - d.corners[1]));
+      const float h = quad_height(d.corners);  // full-resolution pixels
       if (h < min_h || h > max_h) continue;
-      d.box = bounds(d.corners);
+      d.box = quad_bounds(d.corners);
       dets.push_back(d);
     }
   }
@@ -178,10 +161,7 @@ void LocalizePlates::run(FrameContext& ctx) {
     if (std::any_of(kept.begin(), kept.end(), [&](const Detection& o) { return iou(o.box, d.box) >= 0.3f; })) continue;
     kept.push_back(d);
     PlateCandidate cand;
-    cand.box = cv::Rect(cv::Point(static_cast<int>(std::floor(d.box.x)), static_cast<int>(std::floor(d.box.y))),
-                        cv::Point(static_cast<int>(std::ceil(d.box.x + d.box.width)),
-                                  static_cast<int>(std::ceil(d.box.y + d.box.height)))) &
-               frame;
+    cand.box = pixel_box(d.corners, frame);
     if (cand.box.width < 2 || cand.box.height < 2) continue;
     cand.corners = d.corners;
     cand.score = d.score;

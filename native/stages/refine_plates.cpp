@@ -10,33 +10,11 @@
 
 #include "../error.h"
 #include "localize_plates.h"
+#include "plate_geometry.h"
 
 namespace platewatch {
 
 namespace {
-
-float iou(const cv::Rect& a, const cv::Rect& b) {
-  const float inter = static_cast<float>((a & b).area());
-  const float u = static_cast<float>(a.area() + b.area()) - inter;
-  return u > 0.f ? inter / u : 0.f;
-}
-
-float plate_height(const std::array<cv::Point2f, 4>& q) {
-  return 0.5f * static_cast<float>(cv::norm(q[3] - q[0]) + cv::norm(q[2] - q[1]));
-}
-
-cv::Rect bounding_box(const std::array<cv::Point2f, 4>& q, const cv::Rect& frame) {
-  float x0 = q[0].x, y0 = q[0].y, x1 = q[0].x, y1 = q[0].y;
-  for (const auto& p : q) {
-    x0 = std::min(x0, p.x);
-    y0 = std::min(y0, p.y);
-    x1 = std::max(x1, p.x);
-    y1 = std::max(y1, p.y);
-  }
-  return cv::Rect(cv::Point(static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0))),
-                  cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(y1)))) &
-         frame;
-}
 
 constexpr float kMinPeakLogit = -4.6f;  // a window peak needs a score of at least ~0.01 to count
 
@@ -59,7 +37,7 @@ RefinePlates::RefinePlates(const RecognizerOptions& options) : options_(options)
 bool RefinePlates::refine(const cv::Mat& gray, const std::array<cv::Point2f, 4>& q, float& score,
                           std::array<cv::Point2f, 4>& refined) {
   const cv::Point2f c = (q[0] + q[1] + q[2] + q[3]) * 0.25f;
-  const float s = kTargetHeight / std::max(1.f, plate_height(q));  // frame px -> window px
+  const float s = kTargetHeight / std::max(1.f, quad_height(q));  // frame px -> window px
   // The window in frame coordinates, and the part of it inside the frame.
   const float x0 = c.x - 0.5f * kWindowWidth / s, y0 = c.y - 0.5f * kWindowHeight / s;
   const cv::Rect roi = cv::Rect(cv::Point(static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0))),
@@ -158,13 +136,13 @@ void RefinePlates::run(FrameContext& ctx) {
       ctx.rejections.push_back({cand.box, name(), "score " + std::to_string(cand.score) + " after the window pass"});
       continue;
     }
-    const float h = plate_height(q);
+    const float h = quad_height(q);
     if (h < options_.minPlateHeight || h > options_.maxPlateHeight) {
       ctx.rejections.push_back({cand.box, name(), "plate height " + std::to_string(h) + " px out of range"});
       continue;
     }
     cand.corners = q;
-    cand.box = bounding_box(q, frame);
+    cand.box = pixel_box(q, frame);
     if (cand.box.width >= 2 && cand.box.height >= 2) passed.push_back(std::move(cand));
   }
   // Non-maximum suppression again: two proposals can converge on the same plate. Best first after
