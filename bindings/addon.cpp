@@ -10,6 +10,7 @@
 #include <opencv2/core/utils/logger.hpp>
 
 #include "camera_wrap.h"
+#include "decode_text.h"
 #include "process_heap.h"
 #include "recognize_worker.h"
 
@@ -73,6 +74,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("heapStats", Napi::Function::New(env, HeapStatsValue, "heapStats"));
   exports.Set("trimHeap", Napi::Function::New(env, TrimHeap, "trimHeap"));
   exports.Set("recognize", Napi::Function::New(env, Recognize, "recognize"));
+  exports.Set("decodeText", Napi::Function::New(env, DecodeText, "decodeText"));
   exports.Set("NativeCamera", define_camera_class(env));
   const char* crash_test = std::getenv("PLATEWATCH_CRASH_TEST");
   if (crash_test != nullptr && std::strcmp(crash_test, "1") == 0) {

@@ -107,6 +107,7 @@ interface Addon {
   trimHeap(): HeapTrim;
   versions(): Versions;
   recognize(input: Buffer | string, options?: RecognizerOptions): Promise<RecognizeResult>;
+  decodeText(textProbs: Float32Array, stateProbs: Float32Array, options?: RecognizerOptions): DecodedText;
   /** Only when PLATEWATCH_CRASH_TEST=1 was set as the addon loaded (fault tests). */
   crashForTest?: () => void;
   NativeCamera: new (
@@ -141,6 +142,31 @@ export function heapStats(): HeapStats {
 /** Gives the C heap's free pages back to the system (malloc_trim); see src/capture/heapTrim.ts. */
 export function trimHeap(): HeapTrim {
   return addon.trimHeap();
+}
+
+/** What the decode stage made of given probabilities: at most one read, or the reason it rejected it. */
+export interface DecodedText {
+  reads: PlateRead[];
+  rejections: string[];
+}
+
+/**
+ * The decode stage alone (CTC beam search, format prior, look-alike projection, rejection) on
+ * probabilities the caller gives: `textProbs` is steps x classes (row-major, the model's alphabet then
+ * the blank) and `stateProbs` one per state code, both as in models/plate_ocr.json. For tests of the
+ * decoding rules on exact inputs. Throws a TypeError or RangeError naming a wrong-sized array.
+ */
+export function decodeText(
+  textProbs: Float32Array,
+  stateProbs: Float32Array,
+  options: RecognizerOptions = {},
+): DecodedText {
+  try {
+    return addon.decodeText(textProbs, stateProbs, { modelDir, ...options });
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError) throw err;
+    throw fromNative(err, new Error());
+  }
 }
 
 export function versions(): Versions {
