@@ -26,7 +26,11 @@ import torch
 from torch import nn
 
 from tools.synth.us_states import STATE_CODES
-from training.ocr.model import ALPHABET, BLANK, IN_H, IN_W, STEPS, ExportWrapper, PlateNet, encode, greedy_decode
+from training.ocr.model import ALPHABET, ARCHS, BLANK, ExportWrapper, PlateNet, encode, greedy_decode
+
+# The network's input size and CTC columns; main() sets them from --arch (or the --init model's arch).
+IN_H, IN_W = ARCHS["v2"]
+STEPS = IN_W // 4
 
 
 
@@ -201,7 +205,7 @@ def strip_identity(path: str) -> None:
 def export_onnx(net: PlateNet, path: str) -> None:
     net.eval()
     wrapper = ExportWrapper(net)
-    x = torch.zeros(1, 3, IN_H, IN_W)
+    x = torch.zeros(1, 3, net.in_h, net.in_w)
     torch.onnx.export(wrapper, x, path, opset_version=11, input_names=["image"], output_names=["text", "state"],
                       do_constant_folding=True)
     strip_identity(path)
@@ -246,6 +250,8 @@ def main() -> None:
     ap.add_argument("--aug", choices=["base", "strong"], default="base", help="real/scene crop augmentation "
                     "(strong: side re-cuts, motion blur, grey scale, gamma, noise; see augment_real)")
     ap.add_argument("--init", default="")
+    ap.add_argument("--arch", choices=sorted(ARCHS), default="", help="network size (training/ocr/model.py ARCHS); "
+                    "default: the --init model's (its .json), else v2")
     ap.add_argument("--epochs", type=float, default=6)
     ap.add_argument("--steps", type=int, default=0, help="total steps (overrides --epochs); the synthetic chunk "
                     "folder is re-read at each pass, so training can start while make_dataset still writes chunks")
@@ -257,6 +263,13 @@ def main() -> None:
     ap.add_argument("--onnx", default="")
     a = ap.parse_args()
 
+    global IN_H, IN_W, STEPS
+    arch = a.arch
+    if not arch:
+        init_meta = a.init + ".json"
+        arch = json.load(open(init_meta)).get("arch", "v2") if a.init and os.path.exists(init_meta) else "v2"
+    IN_H, IN_W = ARCHS[arch]
+    STEPS = IN_W // 4
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
@@ -281,7 +294,7 @@ def main() -> None:
     print(f"synthetic {len(s_ims)}, real train {len(real_train)}, real held out {len(real_test)}, "
           f"scenes train {len(scene_train)}", flush=True)
 
-    net = PlateNet(len(STATE_CODES))
+    net = PlateNet(len(STATE_CODES), arch)
     if a.init:
         net.load_state_dict(torch.load(a.init))
     steps = a.steps or int(a.epochs * len(s_ims) / a.batch)
@@ -340,7 +353,7 @@ def main() -> None:
                 msg += f" synth-val top1 {r['top1']:.3f} state {r['state']:.3f}"
             print(msg, flush=True)
     torch.save(net.state_dict(), a.out)
-    result: dict[str, object] = {"seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
+    result: dict[str, object] = {"arch": arch, "seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
                                  "lr": a.lr, "aug": a.aug, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0}
     if real_test:
         r = evaluate(net, np.stack([prep(x[0]) for x in real_test]), [x[1] for x in real_test], [x[2] for x in real_test])
