@@ -85,8 +85,18 @@ describe('plate reader on rendered plates', () => {
   });
 
   it('a read below minCharConfidence is rejected', async () => {
-    const res = await recognize(renderPlate('7ABC123', 'ca'), { ...crop, minCharConfidence: 1 });
-    expect(res.reads).toEqual([]);
+    // A blurred, shrunk plate, so that no model is certain of every character.
+    const src = renderPlate('7ABC123', 'ca');
+    const soft = makeImage(
+      'plate-soft.png',
+      `img = cv2.resize(cv2.GaussianBlur(cv2.resize(cv2.imread(${JSON.stringify(src)}), (48, 24), interpolation=cv2.INTER_AREA), (0, 0), 1.2), (300, 150))`,
+    );
+    const open = await recognize(soft, { ...crop, minCharConfidence: 0, minConfidence: 0 });
+    expect(open.reads).toHaveLength(1);
+    const least = Math.min(...open.reads[0]!.charConfidences);
+    expect(least).toBeLessThan(0.999);
+    const strict = await recognize(soft, { ...crop, minCharConfidence: Math.min(1, least + 0.001), minConfidence: 0 });
+    expect(strict.reads).toEqual([]);
   });
 });
 
