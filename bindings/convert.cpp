@@ -62,6 +62,15 @@ RecognizerOptions recognizer_options_from(const Napi::Value& value) {
   o.topN = int_prop(obj, "topN", o.topN, 1, 50);
   o.minConfidence = float_prop(obj, "minConfidence", o.minConfidence, 0.f, 1.f);
   o.modelDir = string_prop(obj, "modelDir", o.modelDir);
+  o.readerModel = string_prop(obj, "readerModel", o.readerModel);
+  const bool plain = !o.readerModel.empty() && o.readerModel[0] != '.' &&
+                     o.readerModel.find_first_not_of(
+                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string::npos;
+  if (!plain)
+    throw Napi::TypeError::New(value.Env(),
+                               "options.readerModel must be a file name in modelDir without .json "
+                               "(letters, digits, _ . -), not \"" +
+                                   o.readerModel + "\"");
   o.wholeImageIsPlate = bool_prop(obj, "wholeImageIsPlate", o.wholeImageIsPlate);
   o.minCharConfidence = float_prop(obj, "minCharConfidence", o.minCharConfidence, 0.f, 1.f);
   o.stateMinConfidence = float_prop(obj, "stateMinConfidence", o.stateMinConfidence, 0.f, 1.f);

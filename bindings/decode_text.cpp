@@ -29,7 +29,7 @@ Napi::Value DecodeText(const Napi::CallbackInfo& info) {
   const RecognizerOptions options = recognizer_options_from(info[2]);
   std::shared_ptr<const PlateModelInfo> model;
   try {
-    model = load_plate_model_info(options.modelDir);
+    model = load_plate_model_info(options.modelDir, options.readerModel);
   } catch (const Error& e) {
     throw error_with_code(env, e.code(), e.what());
   }

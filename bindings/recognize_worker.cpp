@@ -17,9 +17,10 @@ namespace {
 
 bool same_options(const RecognizerOptions& a, const RecognizerOptions& b) {
   return a.minPlateHeight == b.minPlateHeight && a.maxPlateHeight == b.maxPlateHeight && a.topN == b.topN &&
-         a.minConfidence == b.minConfidence && a.modelDir == b.modelDir && a.wholeImageIsPlate == b.wholeImageIsPlate &&
-         a.minCharConfidence == b.minCharConfidence && a.stateMinConfidence == b.stateMinConfidence &&
-         a.detectorThreshold == b.detectorThreshold && a.detectorMaxSide == b.detectorMaxSide;
+         a.minConfidence == b.minConfidence && a.modelDir == b.modelDir && a.readerModel == b.readerModel &&
+         a.wholeImageIsPlate == b.wholeImageIsPlate && a.minCharConfidence == b.minCharConfidence &&
+         a.stateMinConfidence == b.stateMinConfidence && a.detectorThreshold == b.detectorThreshold &&
+         a.detectorMaxSide == b.detectorMaxSide;
 }
 
 // One recognizer per pool thread: models are loaded once per thread, never shared.

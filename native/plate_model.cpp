@@ -9,9 +9,9 @@
 
 namespace platewatch {
 
-std::shared_ptr<const PlateModelInfo> load_plate_model_info(const std::string& dir) {
-  if (dir.empty()) throw Error(codes::kModel, "modelDir is not set: cannot find plate_ocr.json");
-  const std::string path = dir + "/plate_ocr.json";
+std::shared_ptr<const PlateModelInfo> load_plate_model_info(const std::string& dir, const std::string& name) {
+  if (dir.empty()) throw Error(codes::kModel, "modelDir is not set: cannot find " + name + ".json");
+  const std::string path = dir + "/" + name + ".json";
   if (!std::ifstream(path).good()) throw Error(codes::kModel, "model metadata not found: " + path);
   auto info = std::make_shared<PlateModelInfo>();
   try {

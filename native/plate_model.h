@@ -20,8 +20,9 @@ struct PlateModelInfo {
   int classes() const { return static_cast<int>(alphabet.size()) + 1; }
 };
 
-// Reads <dir>/plate_ocr.json; throws Error(ERR_MODEL) naming the path when missing or malformed.
-std::shared_ptr<const PlateModelInfo> load_plate_model_info(const std::string& dir);
+// Reads <dir>/<name>.json; throws Error(ERR_MODEL) naming the path when missing or malformed.
+std::shared_ptr<const PlateModelInfo> load_plate_model_info(const std::string& dir,
+                                                            const std::string& name = "plate_ocr");
 
 // Does `text` (letters and digits) fit the pattern (L = letter, D = digit, X = either)?
 bool matches_format(const std::string& text, const std::string& pattern);

@@ -31,7 +31,7 @@ double thread_cpu_ms() {
 
 Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
   // The reader model is loaded first: a missing model fails construction with ERR_MODEL.
-  const auto reader = load_plate_model_info(options_.modelDir);
+  const auto reader = load_plate_model_info(options_.modelDir, options_.readerModel);
   if (options_.wholeImageIsPlate) {
     stages_.push_back(std::make_unique<WholeImagePlate>());
   } else {

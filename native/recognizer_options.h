@@ -11,12 +11,13 @@ struct RecognizerOptions {
   int maxPlateHeight = 200;  // px
   int topN = 5;              // alternative readings per plate
   float minConfidence = 0.25f;
-  std::string modelDir;              // folder holding the committed model files
-  bool wholeImageIsPlate = false;    // skip localization: the image is one tight plate crop
-  float minCharConfidence = 0.2f;    // a read whose least certain character is below this is rejected
-  float stateMinConfidence = 0.25f;  // below this the state of issuance is reported as unknown
-  float detectorThreshold = 0.5f;    // plate detector score (0..1) a candidate needs
-  int detectorMaxSide = 640;         // the detector sees the frame shrunk by an integer ratio to at most this
+  std::string modelDir;                   // folder holding the committed model files
+  std::string readerModel = "plate_ocr";  // reader: <modelDir>/<readerModel>.json and the .onnx it names
+  bool wholeImageIsPlate = false;         // skip localization: the image is one tight plate crop
+  float minCharConfidence = 0.2f;         // a read whose least certain character is below this is rejected
+  float stateMinConfidence = 0.25f;       // below this the state of issuance is reported as unknown
+  float detectorThreshold = 0.5f;         // plate detector score (0..1) a candidate needs
+  int detectorMaxSide = 640;              // the detector sees the frame shrunk by an integer ratio to at most this
 };
 
 }  // namespace platewatch

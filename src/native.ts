@@ -40,6 +40,8 @@ export interface RecognizerOptions {
   topN?: number;
   minConfidence?: number;
   modelDir?: string;
+  /** The reader: <modelDir>/<readerModel>.json and the .onnx it names (default plate_ocr). */
+  readerModel?: string;
   /** Skip localization: the whole image is one tight plate crop (evaluation on crops). */
   wholeImageIsPlate?: boolean;
   /** A read whose least certain character is below this (0..1) is rejected. */

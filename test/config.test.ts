@@ -3,6 +3,8 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { camerasFromConfig } from '../src/capture/options.js';
+import { recognizerOptions } from '../src/cli/options.js';
 import { loadConfig } from '../src/config/load.js';
 import { ConfigError } from '../src/errors.js';
 import { fixtureDir } from './fixtures.js';
@@ -14,6 +16,22 @@ function configFile(name: string, text: string): string {
 }
 
 describe('config', () => {
+  it('still images use recognizer.readerModel (plate_ocr), cameras capture.readerModel (plate_ocr_fast), per camera overridable', () => {
+    const config = loadConfig(
+      configFile(
+        'readers.yaml',
+        'cameras:\n  - id: a\n    uri: samples/city-720p.mp4\n  - id: b\n    uri: samples/city-720p.mp4\n    readerModel: plate_ocr\n',
+      ),
+    );
+    expect(recognizerOptions(config).readerModel).toBe('plate_ocr');
+    const [a, b] = camerasFromConfig(config);
+    expect(a!.recognizer.readerModel).toBe('plate_ocr_fast');
+    expect(b!.recognizer.readerModel).toBe('plate_ocr');
+    expect(() => loadConfig(configFile('bad-reader.yaml', 'recognizer:\n  readerModel: ../x\n'))).toThrow(
+      /recognizer\.readerModel/,
+    );
+  });
+
   it('the built-in defaults validate', () => {
     const config = loadConfig();
     expect(config.recognizer.topN).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
  * (tools/synth/plate.py), and its behaviour on bad input. Needs the committed models/, not ../shared.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -153,6 +153,37 @@ describe('plate reader with bad input never crashes', () => {
 });
 
 describe('plate reader model files', () => {
+  it('readerModel picks the reader: plate_ocr (v3, 64x128) by default, plate_ocr_fast (v2, 48x96) on request', async () => {
+    const meta = (name: string) =>
+      JSON.parse(readFileSync(path.join(modelDir, `${name}.json`), 'utf8')) as { input_width: number; onnx: string };
+    expect(meta('plate_ocr')).toMatchObject({ input_width: 128, onnx: 'plate_ocr.onnx' });
+    expect(meta('plate_ocr_fast')).toMatchObject({ input_width: 96, onnx: 'plate_ocr_fast.onnx' });
+    const plate = renderPlate('7ABC123', 'ca');
+    const byReader = new Map<string, number[]>();
+    for (const readerModel of [undefined, 'plate_ocr', 'plate_ocr_fast']) {
+      const res = await recognize(plate, { ...crop, ...(readerModel ? { readerModel } : {}) });
+      expect(res.reads[0]?.plate).toBe('7ABC123');
+      byReader.set(readerModel ?? 'default', res.reads[0]!.charConfidences);
+    }
+    // Two different networks: the same plate gets different per-character probabilities.
+    expect(byReader.get('default')).toEqual(byReader.get('plate_ocr'));
+    expect(byReader.get('plate_ocr_fast')).not.toEqual(byReader.get('plate_ocr'));
+    // A scene goes through the rectifier, which takes its margins from the chosen reader's metadata.
+    const scene = await recognize(plate, { readerModel: 'plate_ocr_fast' });
+    expect(Array.isArray(scene.reads)).toBe(true);
+  });
+
+  it('an unknown readerModel rejects with ModelError naming the missing file; a path is a TypeError', async () => {
+    const err = await recognize(renderPlate('MDL123'), { ...crop, readerModel: 'plate_ocr_v9' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ModelError);
+    expect((err as Error).message).toContain('plate_ocr_v9.json');
+    for (const bad of ['../plate_ocr', 'a/b', '', '.hidden']) {
+      expect(() => recognize(renderPlate('MDL123'), { ...crop, readerModel: bad })).toThrow(TypeError);
+    }
+  });
+
   it('a missing model folder rejects with ModelError ERR_MODEL naming the path', async () => {
     const dir = path.join(fixtureDir(), 'no-models');
     mkdirSync(dir, { recursive: true });

@@ -52,7 +52,7 @@ RectifyPlate::RectifyPlate(const RecognizerOptions& options) {
   if (options.wholeImageIsPlate || options.modelDir.empty()) return;
   // The reader's metadata was already validated by load_plate_model_info; a missing key means no margin.
   try {
-    const cv::FileStorage fs(options.modelDir + "/plate_ocr.json",
+    const cv::FileStorage fs(options.modelDir + "/" + options.readerModel + ".json",
                              cv::FileStorage::READ | cv::FileStorage::FORMAT_JSON);
     if (!fs.isOpened()) return;
     margin_x_ = read_margin(fs, "rectify_margin_x");

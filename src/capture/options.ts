@@ -19,6 +19,7 @@ export type CameraOptions = NativeCameraOptions;
 export function defaultCaptureSettings(): CaptureSettings {
   return {
     analyseFps: 15,
+    readerModel: 'plate_ocr_fast',
     frameQueue: 1,
     decoderThreads: 1,
     analysisNice: 5,
@@ -82,7 +83,8 @@ export function cameraOptions(
     reconnect: { ...settings.reconnect, ...reconnect },
     motion: { ...settings.motion, ...motion },
     evidence: { ...settings.evidence, ...evidence },
-    recognizer: { modelDir, ...recognizer, ...recOverride },
+    // Cameras use the capture section's reader (by default the fast one), stills the recognizer section's.
+    recognizer: { modelDir, ...recognizer, readerModel: flat.readerModel ?? settings.readerModel, ...recOverride },
   };
   if (uri !== undefined) merged.uri = resolveCameraUri(uri, id);
   if (pipeline !== undefined) merged.pipeline = pipeline;

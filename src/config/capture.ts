@@ -60,8 +60,14 @@ const evidenceSchema = z
   })
   .strict();
 
+/** A reader model in the model folder, named without .json (models/<name>.json names its .onnx). */
+export const readerModelSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'a reader model file name without .json, e.g. plate_ocr');
+
 const settingsShape = {
   analyseFps: z.number().min(0).max(1000),
+  readerModel: readerModelSchema,
   frameQueue: z.number().int().min(1).max(64),
   decoderThreads: z.number().int().min(0).max(64),
   analysisNice: z.number().int().min(0).max(19),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-import { camerasSchema, captureSchema, samplesSchema } from './capture.js';
+import { camerasSchema, captureSchema, readerModelSchema, samplesSchema } from './capture.js';
 import { hotlistSchema, metricsSchema, natsSchema, outboxSchema, pipelineSchema, runSchema } from './stream.js';
 
 export const recognizerSchema = z
@@ -14,6 +14,7 @@ export const recognizerSchema = z
     topN: z.number().int().min(1).max(50),
     minConfidence: z.number().min(0).max(1),
     modelDir: z.string().min(1).nullable(),
+    readerModel: readerModelSchema,
     wholeImageIsPlate: z.boolean(),
     minCharConfidence: z.number().min(0).max(1),
     stateMinConfidence: z.number().min(0).max(1),
