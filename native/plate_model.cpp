@@ -1,5 +1,6 @@
 #include "plate_model.h"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 
@@ -8,6 +9,15 @@
 #include "error.h"
 
 namespace platewatch {
+
+namespace {
+
+float margin(const cv::FileNode& n) {
+  if (n.empty() || !n.isReal()) return 0.f;
+  return std::clamp(static_cast<float>(n.real()), 0.f, 1.f);
+}
+
+}  // namespace
 
 std::shared_ptr<const PlateModelInfo> load_plate_model_info(const std::string& dir, const std::string& name) {
   if (dir.empty()) throw Error(codes::kModel, "modelDir is not set: cannot find " + name + ".json");
@@ -25,6 +35,8 @@ std::shared_ptr<const PlateModelInfo> load_plate_model_info(const std::string& d
     info->alphabet = static_cast<std::string>(fs["alphabet"]);
     const std::string onnx = static_cast<std::string>(fs["onnx"]);
     info->onnx_path = dir + "/" + onnx;
+    info->rectify_margin_x = margin(fs["rectify_margin_x"]);
+    info->rectify_margin_y = margin(fs["rectify_margin_y"]);
     const cv::FileNode states = fs["states"];
     const cv::FileNode formats = fs["formats"];
     for (const auto& s : states) {

@@ -17,6 +17,10 @@ struct PlateModelInfo {
   std::string alphabet;             // the character classes; the blank class follows them (index alphabet.size())
   std::vector<std::string> states;  // lower-case two-letter codes, net order
   std::vector<std::vector<std::string>> formats;  // per state: patterns of L, D, X
+  // How much rectify_plate grows a detector quad (fractions of its width / height per side) before the
+  // warp, as the reader was trained; 0 when the metadata has none.
+  float rectify_margin_x = 0.f;
+  float rectify_margin_y = 0.f;
   int classes() const { return static_cast<int>(alphabet.size()) + 1; }
 };
 

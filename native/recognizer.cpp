@@ -38,7 +38,7 @@ Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
     stages_.push_back(std::make_unique<LocalizePlates>(options_));
     stages_.push_back(std::make_unique<RefinePlates>(options_));
   }
-  stages_.push_back(std::make_unique<RectifyPlate>(options_));
+  stages_.push_back(std::make_unique<RectifyPlate>(options_, *reader));
   stages_.push_back(std::make_unique<ReadPlate>(reader));
   stages_.push_back(std::make_unique<DecodePlate>(options_, reader));
   stages_.push_back(std::make_unique<IdentifyState>(options_, reader));

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <vector>
 
-#include <opencv2/core/persistence.hpp>
 #include <opencv2/imgproc.hpp>
 
 namespace platewatch {
@@ -40,26 +39,12 @@ std::array<cv::Point2f, 4> expand(const std::array<cv::Point2f, 4>& q, float mx,
   return {q[0] - mx * u - my * v, q[1] + mx * u - my * v, q[2] + mx * u + my * v, q[3] - mx * u + my * v};
 }
 
-float read_margin(const cv::FileStorage& fs, const char* key) {
-  const cv::FileNode n = fs[key];
-  if (n.empty() || !n.isReal()) return 0.f;
-  return std::clamp(static_cast<float>(n.real()), 0.f, 1.f);
-}
-
 }  // namespace
 
-RectifyPlate::RectifyPlate(const RecognizerOptions& options) {
-  if (options.wholeImageIsPlate || options.modelDir.empty()) return;
-  // The reader's metadata was already validated by load_plate_model_info; a missing key means no margin.
-  try {
-    const cv::FileStorage fs(options.modelDir + "/" + options.readerModel + ".json",
-                             cv::FileStorage::READ | cv::FileStorage::FORMAT_JSON);
-    if (!fs.isOpened()) return;
-    margin_x_ = read_margin(fs, "rectify_margin_x");
-    margin_y_ = read_margin(fs, "rectify_margin_y");
-  } catch (const cv::Exception&) {
-    margin_x_ = margin_y_ = 0.f;
-  }
+RectifyPlate::RectifyPlate(const RecognizerOptions& options, const PlateModelInfo& reader) {
+  if (options.wholeImageIsPlate) return;
+  margin_x_ = reader.rectify_margin_x;
+  margin_y_ = reader.rectify_margin_y;
 }
 
 void RectifyPlate::run(FrameContext& ctx) {

@@ -1,11 +1,12 @@
 // Rectification: warps each candidate's quadrilateral (corners from localization) out of the
 // full-resolution frame into an upright plate image, so the reader sees the plate frontal and
 // at the best resolution the camera gave. The quad is first grown by the margins the reader was
-// trained with (plate_ocr.json "rectify_margin_x/y", fractions of the quad's width/height per
+// trained with (the reader's json "rectify_margin_x/y", fractions of the quad's width/height per
 // side): the detector's corners sit on the characters and miss by ~10 % of the width per side
 // on the dev scenes, which cut off first/last characters before the margin.
 #pragma once
 
+#include "../plate_model.h"
 #include "../recognizer_options.h"
 #include "../stage.h"
 
@@ -13,8 +14,8 @@ namespace platewatch {
 
 class RectifyPlate : public Stage {
  public:
-  // Reads the margins from options.modelDir/plate_ocr.json (0 when absent); none for whole-image crops.
-  explicit RectifyPlate(const RecognizerOptions& options);
+  // The margins are the reader's (PlateModelInfo::rectify_margin_x/y); none for whole-image crops.
+  RectifyPlate(const RecognizerOptions& options, const PlateModelInfo& reader);
   const char* name() const override { return "rectify_plate"; }
   void run(FrameContext& ctx) override;
 
