@@ -110,9 +110,34 @@ def varied_plate(rng: random.Random, height: int = 120) -> np.ndarray:
     return np.clip(plate, 0, 255).astype(np.uint8)
 
 
-def plate_corners(rng: random.Random, cx: float, cy: float, ph: float, tilt: float = 1.0) -> np.ndarray:
-    """Four corners (clockwise from top-left) of a plate ph px tall seen in perspective."""
-    pw = ph * rng.uniform(1.9, 2.1)
+# The texts of the foreign plates the last render_scene drew, in the order of its quads ("" for US-style
+# plates): the labels of the foreign-plate evaluation set (training/ocr/make_intl_eval.py).
+last_texts: list[str] = []
+
+
+def foreign_plate(rng: random.Random, height: int = 120) -> np.ndarray:
+    """A frontal European or Brazilian plate (BGR, its own aspect ratio), sometimes dirty."""
+    from tools.synth.intl_plate import render_intl_plate  # training-only fonts; the tests never ask for it
+
+    rgb, label, _ = render_intl_plate(rng)
+    last_texts.append(label)
+    plate = cv2.resize(rgb[:, :, ::-1], (int(height * rgb.shape[1] / rgb.shape[0]), height),
+                       interpolation=cv2.INTER_AREA).astype(np.float32)
+    h, w = plate.shape[:2]
+    if rng.random() < 0.3:  # dirt blotches
+        dirt = np.zeros((h, w), np.float32)
+        for _ in range(rng.randint(3, 20)):
+            cv2.circle(dirt, (rng.randint(0, w), rng.randint(0, h)), rng.randint(2, h // 4), rng.uniform(0.2, 1), -1)
+        dirt = cv2.GaussianBlur(dirt, (0, 0), h / 20)[..., None] * rng.uniform(0.2, 0.6)
+        plate = plate * (1 - dirt) + dirt * np.array(_rand_color(rng, 40, 110), np.float32)
+    return np.clip(plate, 0, 255).astype(np.uint8)
+
+
+def plate_corners(rng: random.Random, cx: float, cy: float, ph: float, tilt: float = 1.0,
+                  aspect: float | None = None) -> np.ndarray:
+    """Four corners (clockwise from top-left) of a plate ph px tall seen in perspective (width/height
+    `aspect`, US-like 1.9-2.1 when not given)."""
+    pw = ph * (aspect if aspect is not None else rng.uniform(1.9, 2.1))
     yaw = rng.uniform(-0.7, 0.7) * tilt      # rad
     pitch = rng.uniform(-0.35, 0.35) * tilt
     roll = rng.gauss(0, 0.08) * tilt
@@ -323,6 +348,7 @@ class SceneSpec:
     backgrounds: list = field(default_factory=list)  # BGR photos to use as backgrounds
     gray: bool = False        # return a grey frame (cheaper photometric pass; what the detector sees)
     inside: bool = False      # keep every plate wholly inside the frame (tests); training lets them cross the edge
+    intl: float = 0.0         # share of foreign plates (tools.synth.intl_plate: European, Brazilian)
 
 
 def render_scene(rng: random.Random, spec: SceneSpec) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -334,6 +360,7 @@ def render_scene(rng: random.Random, spec: SceneSpec) -> tuple[np.ndarray, list[
         scene = procedural_background(rng, h, w)
     n = 0 if rng.random() < spec.p_empty else rng.randint(1, spec.max_plates)
     quads: list[np.ndarray] = []
+    last_texts.clear()
     boxes: list[tuple[float, float, float, float]] = []
     for _ in range(n * 3):
         if len(quads) >= n:
@@ -350,8 +377,13 @@ def render_scene(rng: random.Random, spec: SceneSpec) -> tuple[np.ndarray, list[
         boxes.append(b)
         if rng.random() < 0.8:
             draw_vehicle(rng, scene, cx, cy, ph)
-        corners = plate_corners(rng, cx, cy, ph, spec.tilt)
-        plate = varied_plate(rng, int(min(200, max(60, ph * 2))))
+        if spec.intl and rng.random() < spec.intl:
+            plate = foreign_plate(rng, int(min(200, max(60, ph * 2))))
+            corners = plate_corners(rng, cx, cy, ph, spec.tilt, plate.shape[1] / plate.shape[0])
+        else:
+            corners = plate_corners(rng, cx, cy, ph, spec.tilt)
+            plate = varied_plate(rng, int(min(200, max(60, ph * 2))))
+            last_texts.append("")
         if rng.random() < 0.5:  # holder / surround slightly larger than the plate
             grow = rng.uniform(1.04, 1.15)
             c = corners.mean(0)

@@ -34,14 +34,14 @@ def load_backgrounds(folder):
     return out
 
 
-def make_shard(index, n, backgrounds, out_dir):
+def make_shard(index, n, backgrounds, out_dir, intl=0.0):
     rng = random.Random(1000 + index)
     images = np.zeros((n, PATCH_H, PATCH_W), np.uint8)
     quads, owner = [], []
     for i in range(n):
         k = rng.choices([s for s, _ in SCALES], [p for _, p in SCALES])[0]
         spec = SceneSpec(PATCH_W * k, PATCH_H * k, max(20.0, 6.5 * k), min(140.0, 45.0 * k), 4, 1.0, 0.15,
-                         True, True, backgrounds, gray=True)
+                         True, True, backgrounds, gray=True, intl=intl)
         scene, qs = render_scene(rng, spec)
         images[i] = cv2.resize(scene, (PATCH_W, PATCH_H), interpolation=cv2.INTER_AREA)
         for q in qs:
@@ -59,6 +59,8 @@ def main():
     ap.add_argument("--per-shard", type=int, default=500)
     ap.add_argument("--backgrounds", default=os.path.join(ROOT, "..", "shared", "data", "no-plates"))
     ap.add_argument("--out", default=os.path.join(ROOT, "training", "out", "detector"))
+    ap.add_argument("--intl", type=float, default=0.0, help="share of foreign (European, Brazilian) plates; "
+                    "use shard indices of their own (e.g. 100:104) so the seeds differ from the US shards")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     bgs = load_backgrounds(args.backgrounds) if os.path.isdir(args.backgrounds) else []
@@ -67,7 +69,7 @@ def main():
     for i in range(a, b):
         if os.path.exists(os.path.join(args.out, f"shard_{i:04d}.npz")):
             continue
-        make_shard(i, args.per_shard, bgs, args.out)
+        make_shard(i, args.per_shard, bgs, args.out, args.intl)
         print(f"shard {i} done", flush=True)
 
 

@@ -37,8 +37,11 @@ class Synthetic:
         self.refresh()
 
     def refresh(self):
-        files = sorted(glob.glob(os.path.join(self.folder, "shard_*.npz")))
-        for f in files[: self.max_shards] if self.max_shards else files:
+        files = []
+        for folder in self.folder.split(","):  # comma-separated folders; max_shards applies to each
+            found = sorted(glob.glob(os.path.join(folder, "shard_*.npz")))
+            files += found[: self.max_shards] if self.max_shards else found
+        for f in files:
             if f in self.loaded or f.endswith(".tmp.npz"):
                 continue
             d = np.load(f)
@@ -183,7 +186,8 @@ def main():
     ap.add_argument("--onnx", default="")
     ap.add_argument("--save-every", type=int, default=100)
     ap.add_argument("--crop", default=f"{CROP_H}x{CROP_W}", help="training crop HxW (multiples of 32)")
-    ap.add_argument("--max-shards", type=int, default=0, help="use only the first N synthetic shards (0: all)")
+    ap.add_argument("--max-shards", type=int, default=0, help="use only the first N synthetic shards of each "
+                    "--synthetic folder (comma-separated) (0: all)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)

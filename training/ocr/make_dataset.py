@@ -14,15 +14,18 @@ import random
 
 import numpy as np
 
-from tools.synth import us_plate
+from tools.synth import intl_plate, us_plate
 from tools.synth.us_states import STATE_CODES
 
 NEG_FRACTION = 0.04
+FOREIGN = "--"  # state label of a foreign plate: the reader learns to claim no US state (train.py)
+INTL_TEXT_CROP = 0.3  # foreign crops cut around the serial like the detector + rectifier cut them
 
 
 def _work(args: tuple) -> str:
     seed, n, bg, out = args[:4]
     text_crop, margins = (args[4], args[5]) if len(args) > 4 else (0.0, (0.1, 0.12))
+    intl = args[6] if len(args) > 6 else 0.0
     if os.path.exists(out):
         return out
     rng = random.Random(seed)
@@ -35,6 +38,11 @@ def _work(args: tuple) -> str:
             ims[i] = us_plate.negative_crop(rng)
             texts.append("")
             states.append("")
+        elif intl and rng.random() < intl:  # a foreign plate: its text, and FOREIGN for the state
+            im, t, _ = intl_plate.sample(rng, text_crop=INTL_TEXT_CROP, margins=margins)
+            ims[i] = im
+            texts.append(t)
+            states.append(FOREIGN)
         else:
             im, t, s = us_plate.sample(rng, text_crop=text_crop, margins=margins)
             ims[i] = im
@@ -58,10 +66,12 @@ def main() -> None:
                     "the detector + rectifier (tools.synth.us_plate.sample text_crop)")
     ap.add_argument("--margin-x", type=float, default=0.1)
     ap.add_argument("--margin-y", type=float, default=0.12)
+    ap.add_argument("--intl", type=float, default=0.0, help="fraction of foreign plates (tools.synth.intl_plate: "
+                    "European, Brazilian), state label '--'")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     jobs = [(a.seed * 1000 + k, a.chunk, a.backgrounds, os.path.join(a.out, f"chunk_{a.seed}_{k:03d}.npz"),
-             a.text_crop, (a.margin_x, a.margin_y)) for k in range(a.n // a.chunk)]
+             a.text_crop, (a.margin_x, a.margin_y), a.intl) for k in range(a.n // a.chunk)]
     with mp.Pool(a.workers) as pool:
         for path in pool.imap(_work, jobs):
             print("wrote", path, flush=True)

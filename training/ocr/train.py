@@ -161,6 +161,13 @@ def to_tensor(batch: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(batch).permute(0, 3, 1, 2).float().div_(255.0)
 
 
+FOREIGN = "--"  # make_dataset's state label of a foreign plate
+
+
+def foreign_mask(states) -> torch.Tensor:
+    return torch.tensor([str(x) == FOREIGN for x in states], dtype=torch.bool)
+
+
 def state_id(code: str) -> int:
     return STATE_CODES.index(code) if code in STATE_CODES else -100
 
@@ -276,6 +283,7 @@ def main() -> None:
     s_ims, s_txt, s_st = load_chunks(a.synth)
     s_y = [encode(t) for t in s_txt]
     s_sy = torch.tensor([state_id(s) for s in s_st])
+    s_fg = foreign_mask(s_st)
     val = load_chunks(a.val) if os.path.isdir(a.val) else None
 
     real_train, real_test = [], []
@@ -314,6 +322,7 @@ def main() -> None:
                 s_ims, s_txt, s_st = load_chunks(a.synth)
                 s_y = [encode(t) for t in s_txt]
                 s_sy = torch.tensor([state_id(s) for s in s_st])
+                s_fg = foreign_mask(s_st)
                 print(f"pass over {len(s_ims)} synthetic samples", flush=True)
             perm = np.random.default_rng(a.seed + step).permutation(len(s_ims))
             pos = 0
@@ -322,6 +331,7 @@ def main() -> None:
         xb = s_ims[idx]
         yb = [s_y[i] for i in idx]
         syb = s_sy[idx]
+        fgb = s_fg[idx]
         if n_real:
             picks = [real_train[rng.randrange(len(real_train))] for _ in range(n_real)]
             rx = np.stack([augment_real(p[0], rng, strong=a.aug == "strong") for p in picks])
@@ -341,6 +351,8 @@ def main() -> None:
         targets = torch.tensor([c for y in yb for c in y], dtype=torch.long)
         lengths = torch.tensor([len(y) for y in yb], dtype=torch.long)
         loss = ctc(logp, targets, torch.full((len(yb),), STEPS, dtype=torch.long), lengths) + 0.5 * state_loss(s, syb)
+        if fgb.any():  # a foreign plate: the state head is taught a flat distribution (no US state)
+            loss = loss - 0.5 * s[: len(fgb)][fgb].log_softmax(1).mean() * fgb.float().mean()
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 5.0)
