@@ -4,7 +4,11 @@
  * no-plate photos (false reads per image), and the time of recognition of an already-decoded
  * image on one thread, per stage; plus empty frames at 720p and 1080p (most frames hold no plate).
  *
- *   npm run build:ts && node dist/bench/recognizer.js [--data ../shared/data] [--top 5]
+ *   npm run build:ts && node dist/bench/recognizer.js [--data ../shared/data] [--top 5] [--foreign DIR]
+ *
+ * --foreign (default training/out/intl_eval when present): plates from other countries, as written by
+ * `/usr/bin/python3 -m training.ocr.make_intl_eval` (synthetic European and Brazilian plates in scenes,
+ * on the dev scenes' cars, and as crops; seeds no model was trained on).
  *
  * Says so and skips a set when ../shared/data (or one of its folders) is missing. The shipped models were
  * trained on these dev sets: accuracy here is in-sample (honest k-fold figures: models/README.md).
@@ -28,6 +32,8 @@ import { type BenchResult, metric, newResult } from './lib/results.js';
 export interface RecognizerBenchOptions {
   dataDir: string;
   topN: number;
+  /** make_intl_eval's folder (scenes/, pasted/, crops/); '' = none. */
+  foreignDir?: string;
 }
 
 async function emptyFrameTimes(width: number, height: number, runs: number): Promise<number[]> {
@@ -56,8 +62,13 @@ export async function runRecognizerBench(
   const result = newResult('recognizer', { dataDir: opts.dataDir, topN: opts.topN, threads: 1 }, { opencv: v.opencv });
   const reports: EvalReport[] = [];
   const missing: string[] = [];
-  for (const name of ['us-plate-crops', 'us-plates', 'no-plates']) {
-    const dir = path.join(opts.dataDir, name);
+  const sets: [string, string][] = ['us-plate-crops', 'us-plates', 'no-plates'].map((n) => [
+    n,
+    path.join(opts.dataDir, n),
+  ]);
+  if (opts.foreignDir)
+    for (const n of ['scenes', 'pasted', 'crops']) sets.push([`foreign-${n}`, path.join(opts.foreignDir, n)]);
+  for (const [name, dir] of sets) {
     if (!existsSync(dir)) {
       missing.push(dir);
       continue;
@@ -88,7 +99,10 @@ export async function runRecognizerBench(
       result.metrics.push(metric(`${name} top-1 exact`, [report.top1 ?? 0], 'fraction', true));
       result.metrics.push(metric(`${name} truth in top ${opts.topN}`, [report.topN ?? 0], 'fraction', true));
     }
-    if (report.kind === 'crops')
+    if (report.kind === 'crops' && name.startsWith('foreign'))
+      // A foreign plate has no US state: every state reported on one is wrong.
+      result.metrics.push(metric(`${name} US state claimed`, [report.stateReported ?? 0], 'fraction'));
+    else if (report.kind === 'crops')
       result.metrics.push(metric(`${name} state of issuance`, [report.stateAccuracy ?? 0], 'fraction', true));
     if (report.kind === 'scenes') {
       if (report.plates > 0) result.metrics.push(metric(`${name} detected`, [report.detected ?? 0], 'fraction', true));
@@ -111,12 +125,18 @@ export async function runRecognizerBench(
 }
 
 async function main(): Promise<void> {
-  const args = benchArgs('recognizer', { data: path.join(packageRoot, '..', 'shared', 'data'), top: 5 });
+  const defaultForeign = path.join(packageRoot, 'training', 'out', 'intl_eval');
+  const args = benchArgs('recognizer', {
+    data: path.join(packageRoot, '..', 'shared', 'data'),
+    top: 5,
+    foreign: existsSync(defaultForeign) ? defaultForeign : '',
+  });
   const dataDir = path.resolve(args.data);
   const topN = args.top;
+  const foreignDir = args.foreign ? path.resolve(args.foreign) : '';
   if (!existsSync(dataDir))
     console.log(`recognizer bench: ${dataDir} is missing: accuracy figures skipped, only empty-frame timings`);
-  const { result, reports, missing } = await runRecognizerBench({ dataDir, topN });
+  const { result, reports, missing } = await runRecognizerBench({ dataDir, topN, foreignDir });
   for (const m of missing) console.log(`recognizer bench: ${m} is missing: skipped`);
   if (reports.length)
     console.log(

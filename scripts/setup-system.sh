@@ -15,7 +15,7 @@ PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   # test helpers: a real RTSP server on loopback, and plate/footage rendering
   gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 python3-gi python3-numpy python3-opencv python3-pil
-  fonts-dejavu-core
+  fonts-dejavu-core fonts-dejavu-extra
   # message bus
   nats-server
 )

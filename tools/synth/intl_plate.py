@@ -30,6 +30,7 @@ NARROW_FONTS = _find("DejaVuSansCondensed-Bold.ttf", "LiberationSansNarrow-Bold.
                      "DejaVuSansCondensed.ttf")
 WIDE_FONTS = _find("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf", "FreeSansBold.ttf", "NimbusSans-Bold.otf",
                    "NotoSans-Bold.ttf", "DejaVuSansMono-Bold.ttf")
+NARROW_FONTS = NARROW_FONTS or WIDE_FONTS  # the test machine may have only fonts-dejavu-core
 
 # Country code -> (serial formats, background, ink, second band on the right).
 # Format letters: L letter, D digit, X either; " " a gap, "-" a dash, "*" seals or a coat of arms

@@ -415,22 +415,25 @@ def main() -> None:
     ap.add_argument("--tilt", type=float, default=0.4)
     ap.add_argument("--empty", action="store_true", help="backgrounds and distractors only, no plate")
     ap.add_argument("--clean", action="store_true", help="no photometric degradation")
+    ap.add_argument("--intl", type=float, default=0.0, help="share of foreign (European, Brazilian) plates, whose "
+                    "text labels.json gives (needs the training fonts: scripts/setup-training.sh)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
     spec = SceneSpec(args.width, args.height, args.min_plate, args.max_plate, args.max_plates, args.tilt,
-                     1.0 if args.empty else 0.0, True, not args.clean, inside=True)
+                     1.0 if args.empty else 0.0, True, not args.clean, inside=True, intl=args.intl)
     labels = []
     for i in range(args.count):
         img, quads = render_scene(rng, spec)
         name = f"scene_{i:03d}.jpg"
         cv2.imwrite(os.path.join(args.out, name), img, [cv2.IMWRITE_JPEG_QUALITY, 92])
         plates = []
-        for q in quads:
+        for q, text in zip(quads, last_texts):
             x0, y0 = q.min(0)
             x1, y1 = q.max(0)
             plates.append({"corners": q.round(1).tolist(),
-                           "box": [int(x0), int(y0), int(math.ceil(x1 - x0)), int(math.ceil(y1 - y0))]})
+                           "box": [int(x0), int(y0), int(math.ceil(x1 - x0)), int(math.ceil(y1 - y0))],
+                           **({"text": text} if text else {})})
         labels.append({"file": name, "width": img.shape[1], "height": img.shape[0], "plates": plates})
     with open(os.path.join(args.out, "labels.json"), "w") as fh:
         json.dump(labels, fh, indent=1)
