@@ -27,6 +27,15 @@ describe('config', () => {
     const [a, b] = camerasFromConfig(config);
     expect(a!.recognizer.readerModel).toBe('plate_ocr_fast');
     expect(b!.recognizer.readerModel).toBe('plate_ocr');
+    // The detector threshold likewise: 0.4 for stills, 0.5 for cameras (each plate is seen in many frames).
+    expect(recognizerOptions(config).detectorThreshold).toBe(0.4);
+    expect(a!.recognizer.detectorThreshold).toBe(0.5);
+    const [c] = camerasFromConfig(
+      loadConfig(
+        configFile('thr.yaml', 'cameras:\n  - id: c\n    uri: samples/city-720p.mp4\n    detectorThreshold: 0.45\n'),
+      ),
+    );
+    expect(c!.recognizer.detectorThreshold).toBe(0.45);
     expect(() => loadConfig(configFile('bad-reader.yaml', 'recognizer:\n  readerModel: ../x\n'))).toThrow(
       /recognizer\.readerModel/,
     );

@@ -20,6 +20,7 @@ export function defaultCaptureSettings(): CaptureSettings {
   return {
     analyseFps: 15,
     readerModel: 'plate_ocr_fast',
+    detectorThreshold: 0.5,
     frameQueue: 1,
     decoderThreads: 1,
     analysisNice: 5,
@@ -83,8 +84,15 @@ export function cameraOptions(
     reconnect: { ...settings.reconnect, ...reconnect },
     motion: { ...settings.motion, ...motion },
     evidence: { ...settings.evidence, ...evidence },
-    // Cameras use the capture section's reader (by default the fast one), stills the recognizer section's.
-    recognizer: { modelDir, ...recognizer, readerModel: flat.readerModel ?? settings.readerModel, ...recOverride },
+    // Cameras use the capture section's reader (by default the fast one) and detector threshold, stills the
+    // recognizer section's.
+    recognizer: {
+      modelDir,
+      ...recognizer,
+      readerModel: flat.readerModel ?? settings.readerModel,
+      detectorThreshold: flat.detectorThreshold ?? settings.detectorThreshold,
+      ...recOverride,
+    },
   };
   if (uri !== undefined) merged.uri = resolveCameraUri(uri, id);
   if (pipeline !== undefined) merged.pipeline = pipeline;

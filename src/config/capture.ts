@@ -68,6 +68,7 @@ export const readerModelSchema = z
 const settingsShape = {
   analyseFps: z.number().min(0).max(1000),
   readerModel: readerModelSchema,
+  detectorThreshold: z.number().min(0.01).max(0.99),
   frameQueue: z.number().int().min(1).max(64),
   decoderThreads: z.number().int().min(0).max(64),
   analysisNice: z.number().int().min(0).max(19),

@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--margin-x", type=float, default=None)
     ap.add_argument("--margin-y", type=float, default=None)
+    ap.add_argument("--settings", default="", help="more recognizer settings, ';'-separated (e.g. 'detectorThreshold: 0.4')")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     files = scene_files(a.scenes)
@@ -53,7 +54,7 @@ def main() -> None:
                 if os.path.lexists(link):
                     os.remove(link)
                 os.symlink(target, link)
-            res = platewatch_eval(scene_subset_dir(a.scenes, subset), model_dir)
+            res = platewatch_eval(scene_subset_dir(a.scenes, subset), model_dir, settings=a.settings)
             n = res["images"]
             total["images"] += n
             for key in ("top1", "topN", "detected"):

@@ -24,10 +24,13 @@ from training.ocr.train import fold_of
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def platewatch_eval(crops_dir: str, model_dir: str, top: int = 5) -> dict:
+def platewatch_eval(crops_dir: str, model_dir: str, top: int = 5, settings: str = "") -> dict:
+    """settings: more `recognizer:` lines for the config, e.g. "detectorThreshold: 0.4"."""
     cfg = os.path.join(model_dir, "eval.yaml")
     with open(cfg, "w") as f:
         f.write(f"recognizer:\n  modelDir: {model_dir}\n")
+        for line in filter(None, settings.split(";")):
+            f.write(f"  {line.strip()}\n")
     for attempt in range(5):  # the shared work tree's dist/ may be mid-rebuild by someone else: retry
         out = subprocess.run(["node", os.path.join(ROOT, "bin", "platewatch.js"), "-c", cfg, "eval", crops_dir, "--json",
                               "--top", str(top)], capture_output=True, text=True, cwd=ROOT)
