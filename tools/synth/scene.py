@@ -366,7 +366,7 @@ def render_scene(rng: random.Random, spec: SceneSpec) -> tuple[np.ndarray, list[
         if len(quads) >= n:
             break
         ph = math.exp(rng.uniform(math.log(spec.min_plate), math.log(spec.max_plate)))
-        mx, my = (ph * 1.6, ph * 1.0) if spec.inside else (ph * 0.5, ph * 0.4)
+        mx, my = (ph * (2.7 if spec.intl else 1.6), ph * 1.0) if spec.inside else (ph * 0.5, ph * 0.4)  # foreign: up to 4.7:1
         if w <= 2 * mx or h <= 2 * my:
             continue
         cx, cy = rng.uniform(mx, w - mx), rng.uniform(my, h - my)
