@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from . import us_plate
-from .us_plate import DIGITS, LETTERS, _find, _font, _jitter
+from .us_plate import _find, _font, _jitter, fill_format
 
 # Narrow faces first: most European and Brazilian plates use a condensed DIN-like face.
 NARROW_FONTS = _find("DejaVuSansCondensed-Bold.ttf", "LiberationSansNarrow-Bold.ttf", "NimbusSansNarrow-Bold.otf",
@@ -65,25 +65,15 @@ BR_CITIES = ["SP - SAO PAULO", "RJ - RIO DE JANEIRO", "MG - BELO HORIZONTE", "PR
              "BA - SALVADOR", "SC - FLORIANOPOLIS", "GO - GOIANIA", "PE - RECIFE", "CE - FORTALEZA", "DF - BRASILIA",
              "SP - CAMPINAS", "MG - UBERLANDIA", "SP - SANTOS", "PR - LONDRINA"]
 
+# The state label of a foreign plate in the reader's training data (make_dataset): train.py teaches the
+# state head a flat distribution on it, i.e. "no US state".
+FOREIGN_STATE = "--"
+
 EU_W, EU_H = 520, 112
 BR_W, BR_H = 400, 130
 
 # The serial's box on the last plate render_intl_plate drew (for text-box crops, as us_plate.last_text_box).
 last_text_box: tuple[int, int, int, int] = (0, 0, EU_W, EU_H)
-
-
-def _fill(fmt: str, rng: random.Random) -> str:
-    out = []
-    for ch in fmt:
-        if ch == "L":
-            out.append(rng.choice(LETTERS))
-        elif ch == "D":
-            out.append(rng.choice(DIGITS))
-        elif ch == "X":
-            out.append(rng.choice(LETTERS + DIGITS))
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _label(serial: str) -> str:
@@ -165,12 +155,12 @@ def render_eu_plate(rng: random.Random, country: str | None = None) -> tuple[np.
         d.rectangle([w - right_w, 0, w, h], fill=_jitter((0, 51, 153), rng, 20))
         if rng.random() < 0.7:
             f = _font(rng.choice(WIDE_FONTS), int(h * 0.28))
-            dd = _fill("DD", rng)
+            dd = fill_format("DD", rng)
             d.text((w - right_w + right_w * 0.12, h * 0.6), dd, font=f, fill=(250, 250, 250))
     if country == "A" and rng.random() < 0.8:  # red-white-red stripes
         d.rectangle([0, 0, w, int(h * 0.09)], fill=(200, 20, 30))
         d.rectangle([0, h - int(h * 0.09), w, h], fill=(200, 20, 30))
-    serial = _fill(rng.choice(formats), rng)
+    serial = fill_format(rng.choice(formats), rng)
     left = (band_w if has_band else 0) + w * rng.uniform(0.02, 0.05)
     right = w - right_w - w * rng.uniform(0.02, 0.05)
     ch_h = h * rng.uniform(0.62, 0.72)
@@ -195,7 +185,7 @@ def render_br_plate(rng: random.Random) -> tuple[np.ndarray, str, tuple[int, int
         f = _font(rng.choice(WIDE_FONTS), int(h * 0.14))
         tw = d.textlength(city, font=f)
         d.text(((w - tw) / 2, h * 0.04), city, font=f, fill=ink)
-        serial = _fill("LLL-DDDD", rng)
+        serial = fill_format("LLL-DDDD", rng)
         ch_h = h * rng.uniform(0.56, 0.64)
         box = _draw_serial(img, serial, rng, (w * 0.05, h * 0.27, w * 0.9, ch_h), ink, fonts)
         if rng.random() < 0.8:
@@ -210,7 +200,7 @@ def render_br_plate(rng: random.Random) -> tuple[np.ndarray, str, tuple[int, int
         tw = d.textlength("BRASIL", font=f)
         d.text(((w - tw) / 2, band * 0.08), "BRASIL", font=f, fill=(250, 250, 250))
         ink = _jitter((20, 20, 20), rng, 10)
-        serial = _fill(rng.choice(["LLLDLDD", "LLLDLDD", "LLLDDDD"]), rng)
+        serial = fill_format(rng.choice(["LLLDLDD", "LLLDLDD", "LLLDDDD"]), rng)
         ch_h = h * rng.uniform(0.55, 0.62)
         box = _draw_serial(img, serial, rng, (w * 0.06, band + h * 0.1, w * 0.88, ch_h), ink, fonts)
     d.rounded_rectangle([1, 1, w - 2, h - 2], radius=rng.randint(4, 12), outline=(30, 30, 30), width=rng.randint(2, 4))

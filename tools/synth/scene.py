@@ -65,6 +65,18 @@ def _rand_color(rng: random.Random, lo: int = 0, hi: int = 255) -> tuple[int, in
     return tuple(rng.randint(lo, hi) for _ in range(3))
 
 
+def _dirty(rng: random.Random, plate: np.ndarray) -> np.ndarray:
+    """The plate (float32) with dirt blotches 30 % of the time, as uint8."""
+    h, w = plate.shape[:2]
+    if rng.random() < 0.3:
+        dirt = np.zeros((h, w), np.float32)
+        for _ in range(rng.randint(3, 20)):
+            cv2.circle(dirt, (rng.randint(0, w), rng.randint(0, h)), rng.randint(2, h // 4), rng.uniform(0.2, 1), -1)
+        dirt = cv2.GaussianBlur(dirt, (0, 0), h / 20)[..., None] * rng.uniform(0.2, 0.6)
+        plate = plate * (1 - dirt) + dirt * np.array(_rand_color(rng, 40, 110), np.float32)
+    return np.clip(plate, 0, 255).astype(np.uint8)
+
+
 def varied_plate(rng: random.Random, height: int = 120) -> np.ndarray:
     """A frontal plate (BGR) with the variety real plates show: dark or coloured plates, dealer
     frames, graphics, dirt. The returned image is the plate itself (its corners are the label)."""
@@ -101,13 +113,7 @@ def varied_plate(rng: random.Random, height: int = 120) -> np.ndarray:
             d.text((w * rng.uniform(0.1, 0.4), h - bb), rng.choice(WORDS), font=_font(rng, bb * 0.8),
                    fill=_rand_color(rng, 160, 255))
             plate = np.asarray(img).astype(np.float32)
-    if rng.random() < 0.3:  # dirt blotches
-        dirt = np.zeros((h, w), np.float32)
-        for _ in range(rng.randint(3, 20)):
-            cv2.circle(dirt, (rng.randint(0, w), rng.randint(0, h)), rng.randint(2, h // 4), rng.uniform(0.2, 1), -1)
-        dirt = cv2.GaussianBlur(dirt, (0, 0), h / 20)[..., None] * rng.uniform(0.2, 0.6)
-        plate = plate * (1 - dirt) + dirt * np.array(_rand_color(rng, 40, 110), np.float32)
-    return np.clip(plate, 0, 255).astype(np.uint8)
+    return _dirty(rng, plate)
 
 
 # The texts of the foreign plates the last render_scene drew, in the order of its quads ("" for US-style
@@ -117,20 +123,13 @@ last_texts: list[str] = []
 
 def foreign_plate(rng: random.Random, height: int = 120) -> np.ndarray:
     """A frontal European or Brazilian plate (BGR, its own aspect ratio), sometimes dirty."""
-    from tools.synth.intl_plate import render_intl_plate  # training-only fonts; the tests never ask for it
+    from tools.synth.intl_plate import render_intl_plate  # imported on demand: US-only renders do without it
 
     rgb, label, _ = render_intl_plate(rng)
     last_texts.append(label)
     plate = cv2.resize(rgb[:, :, ::-1], (int(height * rgb.shape[1] / rgb.shape[0]), height),
                        interpolation=cv2.INTER_AREA).astype(np.float32)
-    h, w = plate.shape[:2]
-    if rng.random() < 0.3:  # dirt blotches
-        dirt = np.zeros((h, w), np.float32)
-        for _ in range(rng.randint(3, 20)):
-            cv2.circle(dirt, (rng.randint(0, w), rng.randint(0, h)), rng.randint(2, h // 4), rng.uniform(0.2, 1), -1)
-        dirt = cv2.GaussianBlur(dirt, (0, 0), h / 20)[..., None] * rng.uniform(0.2, 0.6)
-        plate = plate * (1 - dirt) + dirt * np.array(_rand_color(rng, 40, 110), np.float32)
-    return np.clip(plate, 0, 255).astype(np.uint8)
+    return _dirty(rng, plate)
 
 
 def plate_corners(rng: random.Random, cx: float, cy: float, ph: float, tilt: float = 1.0,

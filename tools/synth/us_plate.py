@@ -69,7 +69,11 @@ DIGITS = string.digits
 
 def random_serial(rng: random.Random, look: StateLook) -> str:
     """A serial in one of the state's formats (or a vanity one); separators kept for drawing."""
-    fmt = rng.choice(VANITY_FORMATS) if rng.random() < 0.12 else rng.choice(look.formats)
+    return fill_format(rng.choice(VANITY_FORMATS) if rng.random() < 0.12 else rng.choice(look.formats), rng)
+
+
+def fill_format(fmt: str, rng: random.Random) -> str:
+    """A serial from a format: L a letter, D a digit, X either; any other character kept as is."""
     out = []
     for ch in fmt:
         if ch == "L":

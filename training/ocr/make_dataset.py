@@ -18,7 +18,6 @@ from tools.synth import intl_plate, us_plate
 from tools.synth.us_states import STATE_CODES
 
 NEG_FRACTION = 0.04
-FOREIGN = "--"  # state label of a foreign plate: the reader learns to claim no US state (train.py)
 INTL_TEXT_CROP = 0.3  # foreign crops cut around the serial like the detector + rectifier cut them
 
 
@@ -38,11 +37,11 @@ def _work(args: tuple) -> str:
             ims[i] = us_plate.negative_crop(rng)
             texts.append("")
             states.append("")
-        elif intl and rng.random() < intl:  # a foreign plate: its text, and FOREIGN for the state
+        elif intl and rng.random() < intl:  # a foreign plate: its text, and no US state
             im, t, _ = intl_plate.sample(rng, text_crop=INTL_TEXT_CROP, margins=margins)
             ims[i] = im
             texts.append(t)
-            states.append(FOREIGN)
+            states.append(intl_plate.FOREIGN_STATE)
         else:
             im, t, s = us_plate.sample(rng, text_crop=text_crop, margins=margins)
             ims[i] = im

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from tools.synth.intl_plate import FOREIGN_STATE
 from tools.synth.us_states import STATE_CODES
 from training.ocr.model import ALPHABET, ARCHS, BLANK, ExportWrapper, PlateNet, encode, greedy_decode
 
@@ -161,11 +162,8 @@ def to_tensor(batch: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(batch).permute(0, 3, 1, 2).float().div_(255.0)
 
 
-FOREIGN = "--"  # make_dataset's state label of a foreign plate
-
-
 def foreign_mask(states) -> torch.Tensor:
-    return torch.tensor([str(x) == FOREIGN for x in states], dtype=torch.bool)
+    return torch.tensor([str(x) == FOREIGN_STATE for x in states], dtype=torch.bool)
 
 
 def state_id(code: str) -> int:
