@@ -99,8 +99,8 @@ export async function runRecognizerBench(
       result.metrics.push(metric(`${name} top-1 exact`, [report.top1 ?? 0], 'fraction', true));
       result.metrics.push(metric(`${name} truth in top ${opts.topN}`, [report.topN ?? 0], 'fraction', true));
     }
-    if (report.kind === 'crops' && name.startsWith('foreign'))
-      // A foreign plate has no US state: every state reported on one is wrong.
+    if (set.kind === 'crops' && set.labels.every((l) => l.state === ''))
+      // Crops labelled with no state (foreign plates): every US state reported on one is wrong.
       result.metrics.push(metric(`${name} US state claimed`, [report.stateReported ?? 0], 'fraction'));
     else if (report.kind === 'crops')
       result.metrics.push(metric(`${name} state of issuance`, [report.stateAccuracy ?? 0], 'fraction', true));

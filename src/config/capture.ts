@@ -65,10 +65,13 @@ export const readerModelSchema = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'a reader model file name without .json, e.g. plate_ocr');
 
+/** The plate detector's score (0..1) a candidate needs (recognizer.detectorThreshold, capture.detectorThreshold). */
+export const detectorThresholdSchema = z.number().min(0.01).max(0.99);
+
 const settingsShape = {
   analyseFps: z.number().min(0).max(1000),
   readerModel: readerModelSchema,
-  detectorThreshold: z.number().min(0.01).max(0.99),
+  detectorThreshold: detectorThresholdSchema,
   frameQueue: z.number().int().min(1).max(64),
   decoderThreads: z.number().int().min(0).max(64),
   analysisNice: z.number().int().min(0).max(19),

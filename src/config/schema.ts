@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-import { camerasSchema, captureSchema, readerModelSchema, samplesSchema } from './capture.js';
+import { camerasSchema, captureSchema, detectorThresholdSchema, readerModelSchema, samplesSchema } from './capture.js';
 import { hotlistSchema, metricsSchema, natsSchema, outboxSchema, pipelineSchema, runSchema } from './stream.js';
 
 export const recognizerSchema = z
@@ -18,7 +18,7 @@ export const recognizerSchema = z
     wholeImageIsPlate: z.boolean(),
     minCharConfidence: z.number().min(0).max(1),
     stateMinConfidence: z.number().min(0).max(1),
-    detectorThreshold: z.number().min(0.01).max(0.99),
+    detectorThreshold: detectorThresholdSchema,
     detectorMaxSide: z.number().int().min(64).max(4096),
   })
   .strict()
