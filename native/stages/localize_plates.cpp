@@ -46,6 +46,50 @@ struct Detection {
   cv::Rect2f box;
 };
 
+struct Peaks {
+  float logit_thr;     // centre logit a peak needs
+  float min_h, max_h;  // plate height range, full-resolution pixels
+};
+
+// The heatmap's 3x3 local maxima of `out` (1 x 9 x gh x gw, from an input shrunk by `scale`) as
+// detections in frame coordinates, appended to `dets`; only plates at least `min_input_h` tall in the
+// network's input.
+void decode_peaks(const cv::Mat& out, float scale, float min_input_h, const Peaks& pk, std::vector<Detection>& dets) {
+  constexpr int kStride = LocalizePlates::kStride;
+  constexpr float kCornerUnit = LocalizePlates::kCornerUnit;
+  const int gh = out.size[2], gw = out.size[3];
+  const float* heat = out.ptr<float>(0, 0);
+  const size_t plane = static_cast<size_t>(gh) * gw;
+  for (int y = 0; y < gh; ++y) {
+    for (int x = 0; x < gw; ++x) {
+      const float v = heat[y * gw + x];
+      if (v < pk.logit_thr) continue;
+      bool peak = true;  // a 3x3 local maximum (the heatmap's own non-maximum suppression)
+      for (int dy = -1; dy <= 1 && peak; ++dy) {
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int yy = y + dy, xx = x + dx;
+          if ((dy || dx) && yy >= 0 && yy < gh && xx >= 0 && xx < gw && heat[yy * gw + xx] > v) {
+            peak = false;
+            break;
+          }
+        }
+      }
+      if (!peak) continue;
+      Detection d;
+      d.score = 1.f / (1.f + std::exp(-v));
+      const float cx = (x + 0.5f) * kStride, cy = (y + 0.5f) * kStride;
+      for (int c = 0; c < 4; ++c) {
+        const float ox = heat[(1 + 2 * c) * plane + y * gw + x], oy = heat[(2 + 2 * c) * plane + y * gw + x];
+        d.corners[c] = cv::Point2f((cx + ox * kCornerUnit) * scale, (cy + oy * kCornerUnit) * scale);
+      }
+      const float h = quad_height(d.corners);  // full-resolution pixels
+      if (h < pk.min_h || h > pk.max_h || h < min_input_h * scale) continue;
+      d.box = quad_bounds(d.corners);
+      dets.push_back(d);
+    }
+  }
+}
+
 }  // namespace
 
 LocalizePlates::LocalizePlates(const RecognizerOptions& options) : options_(options) {
@@ -97,11 +141,16 @@ void LocalizePlates::run(FrameContext& ctx) {
   const cv::Mat& small = k > 1 ? small_ : gray;
 
   // The gate: the same net on the image shrunk 2x more (2x INTER_AREA of the shrunk image = ratio 2k).
+  const bool can_gate = std::min(sw, sh) / 2 >= kMinCoarseSide;
+  cv::Mat coarse_out;
+  auto coarse_pass = [&]() {
+    cv::resize(small(cv::Rect(0, 0, sw / 2 * 2, sh / 2 * 2)), coarse_, cv::Size(sw / 2, sh / 2), 0, 0, cv::INTER_AREA);
+    coarse_out = forward(coarse_net_, coarse_);
+  };
   if (gate_skip_ > 0) {
     --gate_skip_;
-  } else if (std::min(sw, sh) / 2 >= kMinCoarseSide) {
-    cv::resize(small(cv::Rect(0, 0, sw / 2 * 2, sh / 2 * 2)), coarse_, cv::Size(sw / 2, sh / 2), 0, 0, cv::INTER_AREA);
-    const cv::Mat coarse_out = forward(coarse_net_, coarse_);
+  } else if (can_gate) {
+    coarse_pass();
     const cv::Mat cheat(coarse_out.size[2], coarse_out.size[3], CV_32F,
                         const_cast<float*>(coarse_out.ptr<float>(0, 0)));
     double best = 0;
@@ -114,44 +163,22 @@ void LocalizePlates::run(FrameContext& ctx) {
   }
 
   const cv::Mat out = forward(net_, small);  // 1 x 9 x gh x gw
-  const int gh = out.size[2], gw = out.size[3];
-  const float* heat = out.ptr<float>(0, 0);
-  const size_t plane = static_cast<size_t>(gh) * gw;
 
   // Proposals for RefinePlates: it keeps the mean of this score and its own, so a candidate below
   // 2 * detectorThreshold - 1 can never make it.
   const float thr =
       std::max(std::min(options_.detectorThreshold, kProposalScore), 2.f * options_.detectorThreshold - 1.f);
-  const float logit_thr = std::log(thr / (1.f - thr));
-  const float min_h = static_cast<float>(options_.minPlateHeight), max_h = static_cast<float>(options_.maxPlateHeight);
+  Peaks peaks{std::log(thr / (1.f - thr)), static_cast<float>(options_.minPlateHeight),
+              static_cast<float>(options_.maxPlateHeight)};
   std::vector<Detection> dets;
-  for (int y = 0; y < gh; ++y) {
-    for (int x = 0; x < gw; ++x) {
-      const float v = heat[y * gw + x];
-      if (v < logit_thr) continue;
-      bool peak = true;  // a 3x3 local maximum (the heatmap's own non-maximum suppression)
-      for (int dy = -1; dy <= 1 && peak; ++dy) {
-        for (int dx = -1; dx <= 1; ++dx) {
-          const int yy = y + dy, xx = x + dx;
-          if ((dy || dx) && yy >= 0 && yy < gh && xx >= 0 && xx < gw && heat[yy * gw + xx] > v) {
-            peak = false;
-            break;
-          }
-        }
-      }
-      if (!peak) continue;
-      Detection d;
-      d.score = 1.f / (1.f + std::exp(-v));
-      const float cx = (x + 0.5f) * kStride, cy = (y + 0.5f) * kStride;
-      for (int c = 0; c < 4; ++c) {
-        const float ox = heat[(1 + 2 * c) * plane + y * gw + x], oy = heat[(2 + 2 * c) * plane + y * gw + x];
-        d.corners[c] = cv::Point2f((cx + ox * kCornerUnit) * k, (cy + oy * kCornerUnit) * k);
-      }
-      const float h = quad_height(d.corners);  // full-resolution pixels
-      if (h < min_h || h > max_h) continue;
-      d.box = quad_bounds(d.corners);
-      dets.push_back(d);
-    }
+  decode_peaks(out, static_cast<float>(k), 0.f, peaks, dets);
+  // A plate taller than the full pass was trained on (a close-up photo's, ~50-130 px in its input) can
+  // leave it with nothing: the coarse pass, where such a plate is half as tall, proposes it then (the
+  // gate's output when the gate ran, else a coarse pass of its own). Only when the full pass proposed
+  // nothing, so a frame's result never depends on whether the gate ran for it.
+  if (dets.empty() && can_gate) {
+    if (coarse_out.empty()) coarse_pass();
+    decode_peaks(coarse_out, 2.f * static_cast<float>(k), kCoarseMinPlate, peaks, dets);
   }
   if (dets.empty()) return;
   std::sort(dets.begin(), dets.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });

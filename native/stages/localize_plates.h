@@ -5,7 +5,10 @@
 // at least kCoarseGate. A frame with nothing plate-like (an empty road) costs the coarse pass alone
 // (~1/3 of the full one). Real scenes with cars or clutter almost always open the gate, and there
 // the coarse pass would be pure overhead (~2 ms), so once it opens the next kGateBackoff frames skip
-// it and go straight to the full pass; it is tried again after that.
+// it and go straight to the full pass; it is tried again after that. When the full pass proposes
+// nothing, the coarse pass's own proposals of plates at least kCoarseMinPlate tall are taken: a
+// close-up photo's plate can be too tall for the full pass (measured: us4.jpg of the dev scenes, and
+// rendered 640x480 close-ups, 5 of 12 found without, 11 with).
 // Model: <modelDir>/plate_detector.onnx (training/detector/, see models/README.md).
 #pragma once
 
@@ -39,6 +42,9 @@ class LocalizePlates : public Stage {
   // Candidates scoring at least this (or detectorThreshold when lower) go on to RefinePlates, which
   // re-scores them with a closer look and applies detectorThreshold to the mean of the two scores.
   static constexpr float kProposalScore = 0.3f;
+  // The coarse pass also proposes plates at least this tall in its input (2x that in the full pass's,
+  // where training never showed plates over ~45 px): a close-up photo's plate.
+  static constexpr float kCoarseMinPlate = 20.f;
 
  private:
   RecognizerOptions options_;

@@ -35,10 +35,12 @@ def prepare(gray, max_side=MAX_INPUT_SIDE):
     return inp, k
 
 
-def coarse_max(net, inp, sw, sh):
-    """The native gate: the net on the shrunk frame (sw x sh at the top-left of inp) shrunk 2x more;
-    returns the highest plate-centre probability over the real image, or None when the frame is too
-    small to gate (LocalizePlates::kMinCoarseSide)."""
+COARSE_MIN_PLATE = 20.0  # LocalizePlates::kCoarseMinPlate
+
+
+def coarse_out(net, inp, sw, sh):
+    """The net's raw output on the shrunk frame (sw x sh at the top-left of inp) shrunk 2x more, with the
+    coarse input's size; None when the frame is too small for it (LocalizePlates::kMinCoarseSide)."""
     if min(sw, sh) // 2 < 64:
         return None
     small = inp[: sh // 2 * 2, : sw // 2 * 2]
@@ -50,7 +52,25 @@ def coarse_max(net, inp, sw, sh):
     x[ch:, :cw] = c[-1:, :]
     x[:, cw:] = x[:, cw - 1:cw]
     net.setInput(x[None, None].astype(np.float32))
-    out = net.forward()
+    return net.forward(), ch, cw
+
+
+def coarse_proposals(net, inp, sw, sh, thr):
+    """The native fallback when the full pass proposes nothing: the coarse pass's plates at least
+    COARSE_MIN_PLATE tall in its input, corners in the shrunk frame's pixels (x2)."""
+    res = coarse_out(net, inp, sw, sh)
+    if res is None:
+        return []
+    return [(s, q * 2) for s, q in decode(res[0], thr) if plate_height(q) >= COARSE_MIN_PLATE]
+
+
+def coarse_max(net, inp, sw, sh):
+    """The native gate: the highest plate-centre probability of the coarse pass over the real image, or
+    None when the frame is too small to gate (LocalizePlates::kMinCoarseSide)."""
+    res = coarse_out(net, inp, sw, sh)
+    if res is None:
+        return None
+    out, ch, cw = res
     logit = out[0, 0, : (ch + STRIDE - 1) // STRIDE, : (cw + STRIDE - 1) // STRIDE]
     return float(1.0 / (1.0 + np.exp(-logit.max())))
 

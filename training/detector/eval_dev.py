@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import MAX_INPUT_SIDE, PROPOSAL_SCORE, box_of, coarse_max, decode, iou, prepare, refine  # noqa: E402
+from common import MAX_INPUT_SIDE, PROPOSAL_SCORE, box_of, coarse_max, coarse_proposals, decode, iou, prepare, refine  # noqa: E402
 from train import fold_of, negative_files, read_labels  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -33,7 +33,11 @@ def detect(net, gray, thr, max_side=MAX_INPUT_SIDE, coarse=None, window_net=None
     out = net.forward()
     if window_net is None:
         return [(s, q * k) for s, q in decode(out, thr)]
-    proposals = [(s, q * k) for s, q in decode(out, max(min(thr, PROPOSAL_SCORE), 2 * thr - 1))]
+    pthr = max(min(thr, PROPOSAL_SCORE), 2 * thr - 1)
+    proposals = [(s, q * k) for s, q in decode(out, pthr)]
+    if not proposals:  # a close-up's plate, too tall for the full pass
+        h, w = gray.shape[:2]
+        proposals = [(s, q * k) for s, q in coarse_proposals(net, inp, w // k, h // k, pthr)]
     return refine(window_net, gray, proposals, thr)
 
 

@@ -34,6 +34,7 @@ def main() -> None:
     reader_fold = fold_of(files, a.folds, 12345)
     det_fold = {f: i % a.folds for i, f in enumerate(sorted(files))}
     total = {"images": 0, "top1": 0.0, "topN": 0.0, "detected": 0.0}
+    failures = []
     for d in range(a.folds):
         for r in range(a.folds):
             subset = sorted(f for f in files if det_fold[f] == d and reader_fold[f] == r)
@@ -56,14 +57,17 @@ def main() -> None:
                 os.symlink(target, link)
             res = platewatch_eval(scene_subset_dir(a.scenes, subset), model_dir, settings=a.settings)
             n = res["images"]
+            failures += res.get("failures", [])
             total["images"] += n
             for key in ("top1", "topN", "detected"):
                 total[key] += res[key] * n
     n = max(1, total["images"])
     pooled = {k: (v / n if k != "images" else v) for k, v in total.items()}
-    pooled.update({"reader": a.reader, "detector": a.detector, "margin_x": a.margin_x, "margin_y": a.margin_y})
-    json.dump(pooled, open(os.path.join(a.out, "pooled.json"), "w"), indent=1)
+    pooled.update({"reader": a.reader, "detector": a.detector, "margin_x": a.margin_x, "margin_y": a.margin_y,
+                   "settings": a.settings})
     print(json.dumps(pooled))
+    pooled["failures"] = sorted(failures, key=lambda f: f["file"])  # the scenes not read right, with what was read
+    json.dump(pooled, open(os.path.join(a.out, "pooled.json"), "w"), indent=1)
 
 
 if __name__ == "__main__":
