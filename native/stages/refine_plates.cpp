@@ -130,7 +130,8 @@ void RefinePlates::run(FrameContext& ctx) {
       q = cand.corners;
     }
     // Kept when the window pass itself reaches the threshold (it confirms the plate) and so does the mean.
-    const bool confirmed = window_score >= options_.detectorThreshold;
+    // ... unless the whole-frame pass was fairly sure already (kConfirmedScore).
+    const bool confirmed = window_score >= options_.detectorThreshold || cand.score >= kConfirmedScore;
     cand.score = 0.5f * (cand.score + window_score);
     if (cand.score < options_.detectorThreshold || !confirmed) {
       ctx.rejections.push_back({cand.box, name(), "score " + std::to_string(cand.score) + " after the window pass"});

@@ -9,6 +9,7 @@ from model import CORNER_UNIT, STRIDE
 
 PROPOSAL_SCORE = 0.3  # LocalizePlates::kProposalScore
 WINDOW_W, WINDOW_H, TARGET_H, MAX_REFINED, SURE_SCORE = 192, 96, 32.0, 6, 0.9  # RefinePlates constants
+CONFIRMED_SCORE = 0.6  # RefinePlates::kConfirmedScore
 MAX_INPUT_SIDE = 640  # detectorMaxSide: the network sees the frame downscaled by k = ceil(max(w, h) / 640)
 
 
@@ -203,7 +204,7 @@ def refine(net, gray, dets, score_thr, nms_iou=0.3):
         if wq is None:
             ws, wq = 0.0, q
         s = 0.5 * (s0 + ws)
-        if s >= score_thr and ws >= score_thr:
+        if s >= score_thr and (ws >= score_thr or s0 >= CONFIRMED_SCORE):
             passed.append((s, wq))
     passed.sort(key=lambda d: -d[0])
     keep = []
