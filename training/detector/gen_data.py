@@ -21,6 +21,9 @@ from tools.synth.scene import SceneSpec, render_scene  # noqa: E402
 
 PATCH_H, PATCH_W = 192, 320
 SCALES = [(2, 0.3), (3, 0.5), (4, 0.2)]  # integer downscale ratio and its share
+# --large: close-up scenes (a phone photo of a parked car), plates 30-90 px tall in the network's input,
+# beyond the 6.5-45 px of the default shards.
+LARGE_SCALES = [(1, 0.5), (2, 0.5)]
 
 
 def load_backgrounds(folder):
@@ -34,14 +37,19 @@ def load_backgrounds(folder):
     return out
 
 
-def make_shard(index, n, backgrounds, out_dir, intl=0.0):
+def make_shard(index, n, backgrounds, out_dir, intl=0.0, large=False):
     rng = random.Random(1000 + index)
     images = np.zeros((n, PATCH_H, PATCH_W), np.uint8)
     quads, owner = [], []
+    scales = LARGE_SCALES if large else SCALES
     for i in range(n):
-        k = rng.choices([s for s, _ in SCALES], [p for _, p in SCALES])[0]
-        spec = SceneSpec(PATCH_W * k, PATCH_H * k, max(20.0, 6.5 * k), min(140.0, 45.0 * k), 4, 1.0, 0.15,
-                         True, True, backgrounds, gray=True, intl=intl)
+        k = rng.choices([s for s, _ in scales], [p for _, p in scales])[0]
+        if large:
+            spec = SceneSpec(PATCH_W * k, PATCH_H * k, 30.0 * k, 90.0 * k, 2, 1.0, 0.1, True, True, backgrounds,
+                             gray=True, intl=intl)
+        else:
+            spec = SceneSpec(PATCH_W * k, PATCH_H * k, max(20.0, 6.5 * k), min(140.0, 45.0 * k), 4, 1.0, 0.15,
+                             True, True, backgrounds, gray=True, intl=intl)
         scene, qs = render_scene(rng, spec)
         images[i] = cv2.resize(scene, (PATCH_W, PATCH_H), interpolation=cv2.INTER_AREA)
         for q in qs:
@@ -61,6 +69,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "training", "out", "detector"))
     ap.add_argument("--intl", type=float, default=0.0, help="share of foreign (European, Brazilian) plates; "
                     "use shard indices of their own (e.g. 100:104) so the seeds differ from the US shards")
+    ap.add_argument("--large", action="store_true", help="close-up scenes: plates 30-90 px tall at network "
+                    "resolution (use shard indices of their own, e.g. 200:206)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     bgs = load_backgrounds(args.backgrounds) if os.path.isdir(args.backgrounds) else []
@@ -69,7 +79,7 @@ def main():
     for i in range(a, b):
         if os.path.exists(os.path.join(args.out, f"shard_{i:04d}.npz")):
             continue
-        make_shard(i, args.per_shard, bgs, args.out, args.intl)
+        make_shard(i, args.per_shard, bgs, args.out, args.intl, args.large)
         print(f"shard {i} done", flush=True)
 
 

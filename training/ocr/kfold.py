@@ -91,6 +91,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--aug", choices=["base", "strong"], default="base")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--arch", default="", help="network size (default: the --base model's)")
+    ap.add_argument("--splice-weight", type=float, default=0.0)
     ap.add_argument("--out", default="training/out/kfold")
     ap.add_argument("--eval-only", action="store_true", help="re-score the fold models already trained (e.g. after "
                     "a change to decoding or thresholds)")
@@ -115,6 +117,10 @@ def main() -> None:
                    str(a.batch), "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads",
                    "1", "--out", os.path.join(model_dir, "model.pt"), "--onnx", os.path.join(model_dir, "plate_ocr.onnx"),
                    "--margin-x", str(a.margin_x), "--margin-y", str(a.margin_y), "--aug", a.aug]
+            if a.arch:
+                cmd += ["--arch", a.arch]
+            if a.splice_weight:
+                cmd += ["--splice-weight", str(a.splice_weight)]
             if a.scenes:
                 cmd += ["--scenes", a.scenes, "--scene-weight", str(a.scene_weight)]
             subprocess.run(cmd, check=True, cwd=ROOT)

@@ -28,6 +28,7 @@ from torch import nn
 from tools.synth.intl_plate import FOREIGN_STATE
 from tools.synth.us_states import STATE_CODES
 from training.ocr.model import ALPHABET, ARCHS, BLANK, ExportWrapper, PlateNet, encode, greedy_decode
+from training.ocr.splice import build_splicer
 
 # The network's input size and CTC columns; main() sets them from --arch (or the --init model's arch).
 IN_H, IN_W = ARCHS["v2"]
@@ -254,6 +255,8 @@ def main() -> None:
     ap.add_argument("--margin-y", type=float, default=0.0)
     ap.add_argument("--aug", choices=["base", "strong"], default="base", help="real/scene crop augmentation "
                     "(strong: side re-cuts, motion blur, grey scale, gamma, noise; see augment_real)")
+    ap.add_argument("--splice-weight", type=float, default=0.0, help="fraction of each batch drawn from spliced "
+                    "real training crops (training/ocr/splice.py)")
     ap.add_argument("--init", default="")
     ap.add_argument("--arch", choices=sorted(ARCHS), default="", help="network size (training/ocr/model.py ARCHS); "
                     "default: the --init model's (its .json), else v2")
@@ -303,6 +306,11 @@ def main() -> None:
     net = PlateNet(len(STATE_CODES), arch)
     if a.init:
         net.load_state_dict(torch.load(a.init))
+    splicer = None
+    if a.splice_weight and real_train:
+        splicer = build_splicer(net, real_train, prep, to_tensor, IN_W, STEPS)
+        print(f"splicing {len(splicer.items)} of {len(real_train)} real training crops", flush=True)
+    n_splice = int(a.batch * a.splice_weight) if splicer else 0
     steps = a.steps or int(a.epochs * len(s_ims) / a.batch)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps, pct_start=0.15 if not a.init else 0.05)
@@ -314,7 +322,7 @@ def main() -> None:
     perm = np.random.default_rng(a.seed).permutation(len(s_ims))
     pos = 0
     for step in range(steps):
-        nb = a.batch - n_real - n_scene
+        nb = a.batch - n_real - n_scene - n_splice
         if pos + nb > len(perm):
             if a.steps:
                 s_ims, s_txt, s_st = load_chunks(a.synth)
@@ -344,6 +352,11 @@ def main() -> None:
             xb = np.concatenate([xb, sx])
             yb = yb + [encode(p[2]) for p in picks]
             syb = torch.cat([syb, torch.full((n_scene,), -100, dtype=torch.long)])  # no state label: masked
+        if n_splice:
+            picks = [splicer.sample(rng) for _ in range(n_splice)]
+            xb = np.concatenate([xb, np.stack([augment_real(p[0], rng, strong=a.aug == "strong") for p in picks])])
+            yb = yb + [encode(p[1]) for p in picks]
+            syb = torch.cat([syb, torch.tensor([state_id(p[2]) if p[2] else -100 for p in picks])])
         t, s = net(to_tensor(xb))
         logp = t[:, :, 0, :].permute(2, 0, 1).log_softmax(2)  # [STEPS, N, classes]
         targets = torch.tensor([c for y in yb for c in y], dtype=torch.long)
@@ -364,7 +377,8 @@ def main() -> None:
             print(msg, flush=True)
     torch.save(net.state_dict(), a.out)
     result: dict[str, object] = {"arch": arch, "seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
-                                 "lr": a.lr, "aug": a.aug, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0}
+                                 "lr": a.lr, "aug": a.aug, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0,
+                                 "splice_weight": a.splice_weight if splicer else 0}
     if real_test:
         r = evaluate(net, np.stack([prep(x[0]) for x in real_test]), [x[1] for x in real_test], [x[2] for x in real_test])
         result["heldout"] = r
