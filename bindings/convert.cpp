@@ -76,6 +76,7 @@ RecognizerOptions recognizer_options_from(const Napi::Value& value) {
   o.stateMinConfidence = float_prop(obj, "stateMinConfidence", o.stateMinConfidence, 0.f, 1.f);
   o.detectorThreshold = float_prop(obj, "detectorThreshold", o.detectorThreshold, 0.01f, 0.99f);
   o.detectorMaxSide = int_prop(obj, "detectorMaxSide", o.detectorMaxSide, 64, 4096);
+  o.secondLookBelow = float_prop(obj, "secondLookBelow", o.secondLookBelow, 0.f, 1.f);
   if (o.maxPlateHeight < o.minPlateHeight)
     throw Napi::TypeError::New(value.Env(), "options.maxPlateHeight must be >= options.minPlateHeight");
   return o;

@@ -20,7 +20,7 @@ bool same_options(const RecognizerOptions& a, const RecognizerOptions& b) {
          a.minConfidence == b.minConfidence && a.modelDir == b.modelDir && a.readerModel == b.readerModel &&
          a.wholeImageIsPlate == b.wholeImageIsPlate && a.minCharConfidence == b.minCharConfidence &&
          a.stateMinConfidence == b.stateMinConfidence && a.detectorThreshold == b.detectorThreshold &&
-         a.detectorMaxSide == b.detectorMaxSide;
+         a.detectorMaxSide == b.detectorMaxSide && a.secondLookBelow == b.secondLookBelow;
 }
 
 // One recognizer per pool thread: models are loaded once per thread, never shared.

@@ -13,6 +13,7 @@
 #include "stages/read_plate.h"
 #include "stages/rectify_plate.h"
 #include "stages/refine_plates.h"
+#include "stages/second_look.h"
 #include "stages/whole_image_plate.h"
 
 namespace platewatch {
@@ -39,7 +40,9 @@ Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
     stages_.push_back(std::make_unique<RefinePlates>(options_));
   }
   stages_.push_back(std::make_unique<RectifyPlate>(options_, *reader));
-  stages_.push_back(std::make_unique<ReadPlate>(reader));
+  auto net = std::make_shared<PlateReaderNet>(reader);
+  stages_.push_back(std::make_unique<ReadPlate>(net));
+  if (!options_.wholeImageIsPlate) stages_.push_back(std::make_unique<SecondLook>(options_, net));  // no cut to redo
   stages_.push_back(std::make_unique<DecodePlate>(options_, reader));
   stages_.push_back(std::make_unique<IdentifyState>(options_, reader));
 }

@@ -52,6 +52,8 @@ export interface RecognizerOptions {
   detectorThreshold?: number;
   /** The detector sees the frame shrunk by an integer ratio to at most this many px on its long side. */
   detectorMaxSide?: number;
+  /** A likely plate whose first read is less sure than this (0..1, best-path probability) is cut and read again four more ways; 0 = never. */
+  secondLookBelow?: number;
 }
 
 /** A plate region found by localization, before reading: box, corners (clockwise from top-left), score 0..1. */

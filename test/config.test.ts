@@ -36,6 +36,12 @@ describe('config', () => {
       ),
     );
     expect(c!.recognizer.detectorThreshold).toBe(0.45);
+    // The second look is for stills; cameras read each plate over many frames instead.
+    expect(recognizerOptions(config).secondLookBelow).toBe(0.5);
+    expect(a!.recognizer.secondLookBelow).toBe(0);
+    expect(() => loadConfig(configFile('bad-look.yaml', 'recognizer:\n  secondLookBelow: 2\n'))).toThrow(
+      /recognizer\.secondLookBelow/,
+    );
     expect(() => loadConfig(configFile('bad-reader.yaml', 'recognizer:\n  readerModel: ../x\n'))).toThrow(
       /recognizer\.readerModel/,
     );

@@ -195,6 +195,20 @@ describe('plate localization on rendered scenes', () => {
     expect(big.stageMs).toHaveProperty('localize_plates');
   });
 
+  it('second look: re-reads only likely plates, never whole-image crops, and rejects a bad option', async () => {
+    const file = path.join(p720.dir, p720.scenes[0]!.file);
+    const looked = await recognize(file, { secondLookBelow: 1 });
+    expect(looked.stageMs).toHaveProperty('second_look');
+    // With every plate looked at again the reads stay plates: each read lies on a region the detector kept.
+    for (const r of looked.reads) expect(looked.regions.some((g) => iou(g.box, r.box) > 0.9)).toBe(true);
+    // Whole-image crops have no detector cut to correct: the same reads with or without it.
+    const crop = path.join(closeUp.dir, closeUp.scenes[0]!.file);
+    const a = await recognize(crop, { wholeImageIsPlate: true, secondLookBelow: 1 });
+    const b = await recognize(crop, { wholeImageIsPlate: true, secondLookBelow: 0 });
+    expect(a.reads).toEqual(b.reads);
+    expect(() => recognize(file, { secondLookBelow: 2 })).toThrow(/secondLookBelow/);
+  });
+
   it('detectorThreshold out of range throws a TypeError naming the option', () => {
     expect(() => recognize(path.join(p720.dir, p720.scenes[0]!.file), { detectorThreshold: 2 })).toThrow(
       /detectorThreshold/,

@@ -12,6 +12,17 @@
 
 namespace platewatch {
 
+// How much to grow a plate quad on each side, as fractions of its width (left, right) and height (top,
+// bottom); negative values cut into it.
+struct Margins {
+  float left = 0.f, top = 0.f, right = 0.f, bottom = 0.f;
+};
+
+// The candidate's plate warped upright out of the frame with its quad (its box when it has no corners)
+// grown by `margins`; pixels outside the frame repeat its border. Empty when the quad is degenerate.
+// SecondLook uses it to cut a plate again differently.
+cv::Mat warp_plate(const FrameContext& ctx, const PlateCandidate& cand, const Margins& margins);
+
 class RectifyPlate : public Stage {
  public:
   // The margins are the reader's (PlateModelInfo::rectify_margin_x/y); none for whole-image crops.

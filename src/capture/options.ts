@@ -89,6 +89,7 @@ export function cameraOptions(
     recognizer: {
       modelDir,
       ...recognizer,
+      secondLookBelow: 0, // stills only: a camera reads each plate over many frames, within its CPU budget
       readerModel: flat.readerModel ?? settings.readerModel,
       detectorThreshold: flat.detectorThreshold ?? settings.detectorThreshold,
       ...recOverride,

@@ -20,6 +20,7 @@ export const recognizerSchema = z
     stateMinConfidence: z.number().min(0).max(1),
     detectorThreshold: detectorThresholdSchema,
     detectorMaxSide: z.number().int().min(64).max(4096),
+    secondLookBelow: z.number().min(0).max(1),
   })
   .strict()
   .refine((r) => r.maxPlateHeight >= r.minPlateHeight, {
