@@ -42,7 +42,9 @@ Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
   stages_.push_back(std::make_unique<RectifyPlate>(options_, *reader));
   auto net = std::make_shared<PlateReaderNet>(reader);
   stages_.push_back(std::make_unique<ReadPlate>(net));
-  if (!options_.wholeImageIsPlate) stages_.push_back(std::make_unique<SecondLook>(options_, net));  // no cut to redo
+  // Only when it can run: not for whole-image crops (no detector cut to redo), not when off (cameras).
+  if (!options_.wholeImageIsPlate && options_.secondLookBelow > 0.f)
+    stages_.push_back(std::make_unique<SecondLook>(options_, net));
   stages_.push_back(std::make_unique<DecodePlate>(options_, reader));
   stages_.push_back(std::make_unique<IdentifyState>(options_, reader));
 }

@@ -17,9 +17,8 @@ struct RecognizerOptions {
   float minCharConfidence = 0.2f;         // a read whose least certain character is below this is rejected
   float stateMinConfidence = 0.25f;       // below this the state of issuance is reported as unknown
   float detectorThreshold = 0.5f;         // plate detector score (0..1) a candidate needs
-  int detectorMaxSide = 640;
-  float secondLookBelow = 0.f;  // second look at a plate whose best path is below this (0: never)              // the
-                                // detector sees the frame shrunk by an integer ratio to at most this
+  int detectorMaxSide = 640;              // the detector sees the frame shrunk by an integer ratio to at most this
+  float secondLookBelow = 0.f;            // second look at a plate whose best path is below this (0: never)
 };
 
 }  // namespace platewatch

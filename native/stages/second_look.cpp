@@ -45,7 +45,6 @@ SecondLook::SecondLook(const RecognizerOptions& options, std::shared_ptr<PlateRe
 }
 
 void SecondLook::run(FrameContext& ctx) {
-  if (below_ <= 0.f) return;
   std::vector<std::pair<double, size_t>> unsure;
   for (size_t i = 0; i < ctx.candidates.size(); ++i) {
     const PlateCandidate& cand = ctx.candidates[i];

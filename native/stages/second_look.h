@@ -5,8 +5,8 @@
 // Only candidates the detector is fairly sure are plates (score >= kMinScore) whose first read's best
 // path is below secondLookBelow get it, at most kMaxLooks per frame, so a clear plate costs nothing more
 // and text that is not a plate is not read again. Not in the pipeline for whole-image crops
-// (wholeImageIsPlate): there is no detector cut to correct. 0 turns it off (cameras read each plate over
-// many frames instead).
+// (wholeImageIsPlate: there is no detector cut to correct) nor when secondLookBelow is 0 (cameras read each
+// plate over many frames instead).
 // Held out (models/README.md, session 6): +1, +3 and +5 of 111 dev scenes with detectors of three seeds.
 #pragma once
 
