@@ -4,6 +4,7 @@
 set -euo pipefail
 PACKAGES=(python3-torch python3-torchvision python3-onnx python3-opencv python3-numpy python3-pil
   fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35 fonts-noto-core
+  fonts-bebas-neue fonts-roboto-unhinted  # the plate look (make_dataset --plate-look)
   # OpenBLAS for torch's convolutions: Debian's torch otherwise falls back to reference BLAS (~3x slower)
   libopenblas0-openmp)
 missing=()

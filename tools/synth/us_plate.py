@@ -50,6 +50,10 @@ NAME_FONTS = {
                     "NotoSerif-BoldItalic.ttf"),
 }
 SMALL_FONTS = NAME_FONTS["sans"] + NAME_FONTS["serif"]
+# Tall, narrow, even-stroke faces closer to the US plate dies (Penitentiary Gothic and its kin), used by
+# the plate look (render_us_plate plate_look): Debian's fonts-bebas-neue and fonts-roboto-unhinted.
+PLATE_FONTS = _find("BebasNeue-Bold.otf", "BebasNeue-Regular.otf", "RobotoCondensed-Bold.ttf",
+                    "RobotoCondensed-Medium.ttf", "RobotoCondensed-Regular.ttf")
 if not CHAR_FONTS:
     raise RuntimeError("no fonts found: run scripts/setup-training.sh")
 
@@ -167,7 +171,8 @@ def _sticker(d: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int, w: int,
 last_text_box: tuple[int, int, int, int] = (0, 0, PLATE_W, PLATE_H)
 
 
-def render_us_plate(rng: random.Random, state: str, text: str | None = None) -> tuple[np.ndarray, str]:
+def render_us_plate(rng: random.Random, state: str, text: str | None = None,
+                    plate_look: bool = False) -> tuple[np.ndarray, str]:
     """A frontal plate (PLATE_H x PLATE_W RGB array) and its text (letters and digits only)."""
     global last_text_box
     look = STATES[state]
@@ -218,7 +223,10 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None) -> 
 
     # The serial.
     ink = _jitter(rng.choice(look.ink), rng, 15)
-    cpath = rng.choice(CHAR_FONTS)
+    # The plate look (half of its plates): the serial in a plate-like face, taller and narrower, as on
+    # most real US plates (characters about twice as tall as wide, half the plate's height or more).
+    plate_glyphs = plate_look and PLATE_FONTS and rng.random() < 0.5
+    cpath = rng.choice(PLATE_FONTS if plate_glyphs else CHAR_FONTS)
     csize = int(h * rng.uniform(0.42, 0.55))
     left_margin = w * rng.uniform(0.04, 0.1)
     right_margin = w * rng.uniform(0.04, 0.1)
@@ -263,12 +271,12 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None) -> 
     bbox = glyph_layer.getbbox() or (0, 0, 1, 1)
     glyphs = glyph_layer.crop(bbox)
     avail_w = w - left_margin - right_margin
-    gh = int(h * rng.uniform(0.4, 0.52))
-    gw = int(glyphs.width * gh / max(1, glyphs.height) * rng.uniform(0.85, 1.15))
+    gh = int(h * (rng.uniform(0.46, 0.6) if plate_look else rng.uniform(0.4, 0.52)))
+    gw = int(glyphs.width * gh / max(1, glyphs.height) * (rng.uniform(0.7, 1.1) if plate_look else rng.uniform(0.85, 1.15)))
     gw = max(8, min(gw, int(avail_w)))
     glyphs = glyphs.resize((gw, gh), Image.LANCZOS)
     gx = int(left_margin + (avail_w - gw) / 2 + rng.uniform(-0.05, 0.05) * avail_w)
-    gy = int(h * rng.uniform(0.26, 0.36))
+    gy = int(h * (rng.uniform(0.2, max(0.21, 0.92 - gh / h)) if plate_look else rng.uniform(0.26, 0.36)))
     if rng.random() < 0.5:  # embossed: a shadow below-right of the ink
         shadow = Image.new("RGBA", glyphs.size, (0, 0, 0, 0))
         shadow.putalpha(glyphs.getchannel("A").point(lambda v: v * 0.5))
@@ -451,11 +459,12 @@ def negative_crop(rng: random.Random, out_w: int = 128, out_h: int = 64) -> np.n
 
 
 def sample(rng: random.Random, state: str | None = None, text_crop: float = 0.0,
-           margins: tuple[float, float] = (0.1, 0.12)) -> tuple[np.ndarray, str, str]:
+           margins: tuple[float, float] = (0.1, 0.12), plate_look: bool = False) -> tuple[np.ndarray, str, str]:
     """One training sample: (RGB crop 64x128, plate text, state code); with probability text_crop the crop
-    is cut around the serial as the detector + rectifier cut it (augment_crop text_box)."""
+    is cut around the serial as the detector + rectifier cut it (augment_crop text_box); plate_look: see
+    render_us_plate."""
     st = state or rng.choice(sorted(STATES))
-    plate, label = render_us_plate(rng, st)
+    plate, label = render_us_plate(rng, st, plate_look=plate_look)
     if text_crop and rng.random() < text_crop:
         return augment_crop(plate, rng, text_box=last_text_box, margins=margins), label, st
     return augment_crop(plate, rng), label, st
@@ -468,13 +477,14 @@ if __name__ == "__main__":
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--backgrounds", default="")
+    ap.add_argument("--plate-look", action="store_true")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     if args.backgrounds:
         load_backgrounds(args.backgrounds, 50, rng)
     tiles = []
     for i in range(32):
-        im, lab, st = sample(rng)
+        im, lab, st = sample(rng, plate_look=args.plate_look)
         im = cv2.resize(im, (256, 128))
         im = cv2.putText(im[:, :, ::-1].copy(), f"{st} {lab}", (2, 124), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 255, 255), 1)
         tiles.append(im)

@@ -25,6 +25,7 @@ def _work(args: tuple) -> str:
     seed, n, bg, out = args[:4]
     text_crop, margins = (args[4], args[5]) if len(args) > 4 else (0.0, (0.1, 0.12))
     intl = args[6] if len(args) > 6 else 0.0
+    plate_look = args[7] if len(args) > 7 else False
     if os.path.exists(out):
         return out
     rng = random.Random(seed)
@@ -43,7 +44,7 @@ def _work(args: tuple) -> str:
             texts.append(t)
             states.append(intl_plate.FOREIGN_STATE)
         else:
-            im, t, s = us_plate.sample(rng, text_crop=text_crop, margins=margins)
+            im, t, s = us_plate.sample(rng, text_crop=text_crop, margins=margins, plate_look=plate_look)
             ims[i] = im
             texts.append(t)
             states.append(s)
@@ -67,10 +68,12 @@ def main() -> None:
     ap.add_argument("--margin-y", type=float, default=0.12)
     ap.add_argument("--intl", type=float, default=0.0, help="fraction of foreign plates (tools.synth.intl_plate: "
                     "European, Brazilian), state label '--'")
+    ap.add_argument("--plate-look", action="store_true", help="US serials in plate-like faces, taller and narrower "
+                    "(tools.synth.us_plate.render_us_plate plate_look; needs fonts-bebas-neue, fonts-roboto-unhinted)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     jobs = [(a.seed * 1000 + k, a.chunk, a.backgrounds, os.path.join(a.out, f"chunk_{a.seed}_{k:03d}.npz"),
-             a.text_crop, (a.margin_x, a.margin_y), a.intl) for k in range(a.n // a.chunk)]
+             a.text_crop, (a.margin_x, a.margin_y), a.intl, a.plate_look) for k in range(a.n // a.chunk)]
     with mp.Pool(a.workers) as pool:
         for path in pool.imap(_work, jobs):
             print("wrote", path, flush=True)
