@@ -282,7 +282,12 @@ void Camera::on_deep_element_added(GstBin*, GstBin*, GstElement* element, gpoint
     else if (o.rtspTransport == "udp")
       gst_util_set_object_arg(G_OBJECT(element), "protocols", "udp");
   } else if (name.rfind("avdec_", 0) == 0) {
-    g_object_set(element, "max-threads", o.decoderThreads, "output-corrupt", FALSE, nullptr);
+    // Not every libav decoder has both (avdec_h263 has no max-threads), and g_object_set stops at the
+    // first unknown property with a GLib warning, so each is set only where it exists.
+    GObjectClass* klass = G_OBJECT_GET_CLASS(element);
+    if (g_object_class_find_property(klass, "max-threads"))
+      g_object_set(element, "max-threads", o.decoderThreads, nullptr);
+    if (g_object_class_find_property(klass, "output-corrupt")) g_object_set(element, "output-corrupt", FALSE, nullptr);
   } else if (name == "multipartdemux") {
     // An MJPEG camera sends one stream; without this decodebin waits for pads that never come.
     g_object_set(element, "single-stream", TRUE, nullptr);
