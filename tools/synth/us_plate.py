@@ -225,7 +225,9 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None,
     ink = _jitter(rng.choice(look.ink), rng, 15)
     # The plate look (half of its plates): the serial in a plate-like face, taller and narrower, as on
     # most real US plates (characters about twice as tall as wide, half the plate's height or more).
-    plate_glyphs = plate_look and PLATE_FONTS and rng.random() < 0.5
+    if plate_look and not PLATE_FONTS:
+        raise RuntimeError("the plate look needs fonts-bebas-neue or fonts-roboto-unhinted: run scripts/setup-training.sh")
+    plate_glyphs = plate_look and rng.random() < 0.5
     cpath = rng.choice(PLATE_FONTS if plate_glyphs else CHAR_FONTS)
     csize = int(h * rng.uniform(0.42, 0.55))
     left_margin = w * rng.uniform(0.04, 0.1)
