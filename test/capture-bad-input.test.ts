@@ -137,12 +137,22 @@ describe('a bad source at run time is a typed error event and a reconnect, never
 
   it('a file of garbage bytes: ERR_STREAM', async () => {
     const file = path.join(fixtureDir(), 'garbage.mp4');
-    writeFileSync(file, randomBytes(200_000));
-    const cam = camera({ uri: file, reconnect: { ...quickRetry, maxAttempts: 1 } });
+    const bytes = randomBytes(200_000);
+    writeFileSync(file, bytes);
+    // Two sessions (maxAttempts 1 = one retry), each bounded by the connect watchdog: if GStreamer ever
+    // takes these bytes for a format that neither fails nor delivers a frame, the camera still fails
+    // within the wait, and the message below says what it went through (once seen in CI: still
+    // "connecting" after 20 s with the default 10-s watchdog; not reproduced in ~300 runs since).
+    const cam = camera({ uri: file, connectTimeoutMs: 4000, reconnect: { ...quickRetry, maxAttempts: 1 } });
     const rec = new Recorder(cam);
     await cam.start();
-    expect(await cam.waitFor('failed', 20_000)).toMatchObject({ code: 'ERR_STREAM' });
-    expect(rec.errors[0]!.code).toBe('ERR_STREAM');
+    const history = () =>
+      `statuses ${JSON.stringify(rec.statuses)}; file starts ${bytes.subarray(0, 32).toString('hex')}`;
+    const failed = await cam.waitFor('failed', 20_000).catch((err: Error) => {
+      throw new Error(`${err.message}; ${history()}`);
+    });
+    expect(failed, history()).toMatchObject({ code: 'ERR_STREAM' });
+    expect(rec.errors[0]!.code, history()).toBe('ERR_STREAM');
   });
 
   it('an HTTP stream of garbage: a typed error, then failed', async () => {
