@@ -171,9 +171,58 @@ def _sticker(d: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int, w: int,
 last_text_box: tuple[int, int, int, int] = (0, 0, PLATE_W, PLATE_H)
 
 
+def _side_item(img: Image.Image, rng: random.Random, box: tuple[float, float, float, float], cy: float,
+               ink: tuple[int, int, int], font_path: str) -> None:
+    """Clutter beside the serial, never part of the text (real dev crops misread for it: stacked "RT",
+    "PC", "20", "WT"; a spider, a turkey, a pelican, a wheelchair, a "Donate Life" panel, a college
+    logo): two or three stacked small characters, a coloured emblem, or a panel with small print, in
+    the box (x0, y0, x1, y1) centred on height cy."""
+    d = ImageDraw.Draw(img, "RGBA")
+    x0, y0, x1, y1 = box
+    bw, h = x1 - x0, img.size[1]
+    kind = rng.choice(("stack", "stack", "emblem", "emblem", "panel"))
+    if kind == "stack":
+        n = 2 if rng.random() < 0.8 else 3
+        ch_h = h * rng.uniform(0.15, 0.26) * (2 / n)
+        f = _font(font_path if rng.random() < 0.6 else rng.choice(CHAR_FONTS + PLATE_FONTS), int(ch_h * 1.25))
+        col = ink if rng.random() < 0.6 else _jitter(rng.choice([(200, 40, 40), (30, 60, 150), (20, 20, 20)]), rng, 20)
+        top = cy - n * ch_h * 1.1 / 2
+        pool = LETTERS + DIGITS if rng.random() < 0.7 else DIGITS
+        for k in range(n):
+            d.text((x0 + bw * rng.uniform(0.1, 0.35), top + k * ch_h * 1.1), rng.choice(pool), font=f, fill=col)
+    elif kind == "emblem":
+        eh = h * rng.uniform(0.3, 0.65)
+        ew = min(bw * rng.uniform(0.7, 1.0), eh * rng.uniform(0.6, 1.4))
+        ex, ey = x0 + (bw - ew) / 2, cy - eh / 2
+        col = _jitter(rng.choice([(20, 20, 20), (200, 40, 40), (30, 90, 40), (40, 60, 150), (140, 30, 120),
+                                  (230, 140, 30), (90, 60, 40)]), rng, 25) + (rng.randint(170, 255),)
+        if rng.random() < 0.5:  # a silhouette: a jagged polygon
+            pts = [(ex + ew * (0.5 + 0.5 * r * math.cos(a)), ey + eh * (0.5 + 0.5 * r * math.sin(a)))
+                   for a, r in sorted((rng.uniform(0, 2 * math.pi), rng.uniform(0.35, 1.0)) for _ in range(rng.randint(6, 12)))]
+            d.polygon(pts, fill=col)
+        else:  # a round badge with a mark inside
+            d.ellipse([ex, ey, ex + ew, ey + eh], fill=col if rng.random() < 0.5 else None, outline=col, width=3)
+            inner = _jitter((240, 240, 240), rng, 20) + (255,)
+            for _ in range(rng.randint(1, 3)):
+                d.line([(ex + ew * rng.uniform(0.2, 0.8), ey + eh * rng.uniform(0.2, 0.8)),
+                        (ex + ew * rng.uniform(0.2, 0.8), ey + eh * rng.uniform(0.2, 0.8))], fill=inner, width=rng.randint(2, 5))
+    else:
+        ph = h * rng.uniform(0.4, 0.7)
+        col = _jitter(rng.choice([(30, 120, 60), (200, 40, 40), (30, 60, 150), (20, 20, 20), (240, 200, 40)]), rng, 20)
+        d.rounded_rectangle([x0, cy - ph / 2, x1, cy + ph / 2], radius=rng.randint(0, 8), fill=col)
+        f = _font(rng.choice(SMALL_FONTS), max(6, int(h * rng.uniform(0.06, 0.09))))
+        txt_col = (250, 250, 250) if sum(col) < 400 else (20, 20, 20)
+        for k in range(rng.randint(2, 3)):
+            d.text((x0 + 3, cy - ph / 2 + 4 + k * h * 0.1), rng.choice(["DONATE", "LIFE", "SAVE", "THE", "WILD", "VET",
+                                                                         "ERAN", "PARK", "KIDS", "ARTS"]), font=f, fill=txt_col)
+
+
 def render_us_plate(rng: random.Random, state: str, text: str | None = None,
-                    plate_look: bool = False) -> tuple[np.ndarray, str]:
-    """A frontal plate (PLATE_H x PLATE_W RGB array) and its text (letters and digits only)."""
+                    plate_look: bool = False, clutter: bool = False) -> tuple[np.ndarray, str]:
+    """A frontal plate (PLATE_H x PLATE_W RGB array) and its text (letters and digits only).
+
+    clutter: more that is not text beside the serial (_side_item, on either side, about half the
+    plates) and wider gaps in spaced serials. Off: the plates of the older sets, draw for draw."""
     global last_text_box
     look = STATES[state]
     serial = text if text is not None else random_serial(rng, look)
@@ -232,7 +281,15 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None,
     csize = int(h * rng.uniform(0.42, 0.55))
     left_margin = w * rng.uniform(0.04, 0.1)
     right_margin = w * rng.uniform(0.04, 0.1)
-    if rng.random() < 0.15:  # stacked small characters or an icon on the left, not part of the text
+    side = None
+    if clutter:
+        if rng.random() < 0.45:
+            side = ("left" if rng.random() < 0.6 else "right", w * rng.uniform(0.14, 0.24))
+            if side[0] == "left":
+                left_margin = side[1]
+            else:
+                right_margin = side[1]
+    elif rng.random() < 0.15:  # stacked small characters or an icon on the left, not part of the text
         left_margin = w * 0.16
         sx, sy = w * 0.05, h * 0.32
         if rng.random() < 0.5:
@@ -244,6 +301,7 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None,
             d.ellipse([sx, sy, sx + 2 * r, sy + 2 * r], outline=ink, width=4)
             d.line([sx + r, sy + r * 0.3, sx + r, sy + 1.5 * r], fill=ink, width=4)
     sep_icon = rng.random() < 0.12
+    wide_gap = clutter and rng.random() < 0.2
     draw_text = serial.replace("-", "-" if rng.random() < 0.7 else " ")
     glyph_layer = Image.new("RGBA", (int(w * 2), int(csize * 1.6)), (0, 0, 0, 0))
     gd = ImageDraw.Draw(glyph_layer)
@@ -257,7 +315,7 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None,
                 gd.ellipse([x + 2, csize * 0.45 - r, x + 2 + 2 * r, csize * 0.45 + r], fill=_jitter((200, 60, 40), rng, 40) + (255,))
                 x += 2 * r + 6
             else:
-                x += csize * rng.uniform(0.2, 0.5)
+                x += csize * (rng.uniform(0.6, 1.3) if wide_gap else rng.uniform(0.2, 0.5))
             continue
         if ch == "-":
             if rng.random() < 0.5:
@@ -279,6 +337,10 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None,
     glyphs = glyphs.resize((gw, gh), Image.LANCZOS)
     gx = int(left_margin + (avail_w - gw) / 2 + rng.uniform(-0.05, 0.05) * avail_w)
     gy = int(h * (rng.uniform(0.2, max(0.21, 0.92 - gh / h)) if plate_look else rng.uniform(0.26, 0.36)))
+    if side is not None:  # drawn before the serial, which may overlap it a little
+        into = w * rng.uniform(0.0, 0.05) if rng.random() < 0.3 else 0.0
+        x0, x1 = (w * 0.03, side[1] + into) if side[0] == "left" else (w - side[1] - into, w * 0.97)
+        _side_item(img, rng, (x0, 0, x1, h), gy + gh / 2, ink, cpath)
     if rng.random() < 0.5:  # embossed: a shadow below-right of the ink
         shadow = Image.new("RGBA", glyphs.size, (0, 0, 0, 0))
         shadow.putalpha(glyphs.getchannel("A").point(lambda v: v * 0.5))
@@ -461,12 +523,13 @@ def negative_crop(rng: random.Random, out_w: int = 128, out_h: int = 64) -> np.n
 
 
 def sample(rng: random.Random, state: str | None = None, text_crop: float = 0.0,
-           margins: tuple[float, float] = (0.1, 0.12), plate_look: bool = False) -> tuple[np.ndarray, str, str]:
+           margins: tuple[float, float] = (0.1, 0.12), plate_look: bool = False,
+           clutter: bool = False) -> tuple[np.ndarray, str, str]:
     """One training sample: (RGB crop 64x128, plate text, state code); with probability text_crop the crop
     is cut around the serial as the detector + rectifier cut it (augment_crop text_box); plate_look: see
     render_us_plate."""
     st = state or rng.choice(sorted(STATES))
-    plate, label = render_us_plate(rng, st, plate_look=plate_look)
+    plate, label = render_us_plate(rng, st, plate_look=plate_look, clutter=clutter)
     if text_crop and rng.random() < text_crop:
         return augment_crop(plate, rng, text_box=last_text_box, margins=margins), label, st
     return augment_crop(plate, rng), label, st
@@ -480,13 +543,14 @@ if __name__ == "__main__":
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--backgrounds", default="")
     ap.add_argument("--plate-look", action="store_true")
+    ap.add_argument("--clutter", action="store_true")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     if args.backgrounds:
         load_backgrounds(args.backgrounds, 50, rng)
     tiles = []
     for i in range(32):
-        im, lab, st = sample(rng, plate_look=args.plate_look)
+        im, lab, st = sample(rng, plate_look=args.plate_look, clutter=args.clutter)
         im = cv2.resize(im, (256, 128))
         im = cv2.putText(im[:, :, ::-1].copy(), f"{st} {lab}", (2, 124), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 255, 255), 1)
         tiles.append(im)

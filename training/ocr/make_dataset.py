@@ -26,6 +26,7 @@ def _work(args: tuple) -> str:
     text_crop, margins = (args[4], args[5]) if len(args) > 4 else (0.0, (0.1, 0.12))
     intl = args[6] if len(args) > 6 else 0.0
     plate_look = args[7] if len(args) > 7 else False
+    clutter = args[8] if len(args) > 8 else False
     if os.path.exists(out):
         return out
     rng = random.Random(seed)
@@ -44,7 +45,8 @@ def _work(args: tuple) -> str:
             texts.append(t)
             states.append(intl_plate.FOREIGN_STATE)
         else:
-            im, t, s = us_plate.sample(rng, text_crop=text_crop, margins=margins, plate_look=plate_look)
+            im, t, s = us_plate.sample(rng, text_crop=text_crop, margins=margins, plate_look=plate_look,
+                                      clutter=clutter)
             ims[i] = im
             texts.append(t)
             states.append(s)
@@ -70,10 +72,12 @@ def main() -> None:
                     "European, Brazilian), state label '--'")
     ap.add_argument("--plate-look", action="store_true", help="US serials in plate-like faces, taller and narrower "
                     "(tools.synth.us_plate.render_us_plate plate_look; needs fonts-bebas-neue, fonts-roboto-unhinted)")
+    ap.add_argument("--clutter", action="store_true", help="stacked small characters, emblems and panels beside "
+                    "the serial, and wider gaps (tools.synth.us_plate.render_us_plate clutter)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     jobs = [(a.seed * 1000 + k, a.chunk, a.backgrounds, os.path.join(a.out, f"chunk_{a.seed}_{k:03d}.npz"),
-             a.text_crop, (a.margin_x, a.margin_y), a.intl, a.plate_look) for k in range(a.n // a.chunk)]
+             a.text_crop, (a.margin_x, a.margin_y), a.intl, a.plate_look, a.clutter) for k in range(a.n // a.chunk)]
     with mp.Pool(a.workers) as pool:
         for path in pool.imap(_work, jobs):
             print("wrote", path, flush=True)
