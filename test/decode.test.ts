@@ -40,6 +40,15 @@ function states(code?: string, p = 0.95): Float32Array {
   return out;
 }
 
+/** As columns(), but the character at `at` shared with `other`, which gets `pOther` of it. */
+function split(text: string, at: number, other: string, pOther: number): Float32Array {
+  const out = columns(text);
+  const row = at * 2 * classes;
+  out[row + meta.alphabet.indexOf(text[at]!)] = 0.999 - pOther;
+  out[row + meta.alphabet.indexOf(other)] = pOther;
+  return out;
+}
+
 const read = (text: string, state?: string) => decodeText(columns(text), states(state), { topN: 5 }).reads[0]!;
 
 describe('decode stage: format prior and look-alikes', () => {
@@ -74,6 +83,14 @@ describe('decode stage: format prior and look-alikes', () => {
   it('a text that fits no format (a vanity plate) keeps its characters', () => {
     expect(read('B0ATS', 'ia').plate).toBe('B0ATS');
     expect(read('G0HAWKS', 'ia').plate).toBe('G0HAWKS');
+  });
+
+  it('an O the network is not much surer of than a 0 reads as 0 on a US plate, and stays O when no state is sure', () => {
+    const close = split('BOATS', 1, '0', 0.4); // O 0.6, 0 0.4; BOATS and B0ATS fit no Iowa format alike
+    expect(decodeText(close, states('ia'), { topN: 5 }).reads[0]!.plate).toBe('B0ATS');
+    expect(decodeText(close, states(), { topN: 5 }).reads[0]!.plate).toBe('BOATS'); // e.g. a foreign plate
+    const sure = split('BOATS', 1, '0', 0.1); // O 0.9: a clear O is kept
+    expect(decodeText(sure, states('ia'), { topN: 5 }).reads[0]!.plate).toBe('BOATS');
   });
 
   it('rejects probabilities of the wrong size, naming the array', () => {
