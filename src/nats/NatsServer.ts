@@ -149,7 +149,13 @@ export class NatsServer {
     await this.stopOrphan();
     this.writeConfig();
     this._status = { state: 'starting' };
-    const child = spawn(this.options.binary, ['-c', this.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group: Ctrl-C (or `timeout`) signals the whole foreground group, and the server
+    // must outlive the signal until its owner has closed the NATS link and flushed the outbox, then stops
+    // it (stop()). A server orphaned by a crash of its owner is stopped at the next start (stopOrphan()).
+    const child = spawn(this.options.binary, ['-c', this.configFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     this.child = child;
     return await new Promise<string>((resolve, reject) => {
       let settled = false;
