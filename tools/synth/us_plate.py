@@ -171,14 +171,13 @@ def _sticker(d: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int, w: int,
 last_text_box: tuple[int, int, int, int] = (0, 0, PLATE_W, PLATE_H)
 
 
-def _side_item(img: Image.Image, rng: random.Random, box: tuple[float, float, float, float], cy: float,
+def _side_item(img: Image.Image, rng: random.Random, x0: float, x1: float, cy: float,
                ink: tuple[int, int, int], font_path: str) -> None:
     """Clutter beside the serial, never part of the text (real dev crops misread for it: stacked "RT",
     "PC", "20", "WT"; a spider, a turkey, a pelican, a wheelchair, a "Donate Life" panel, a college
-    logo): two or three stacked small characters, a coloured emblem, or a panel with small print, in
-    the box (x0, y0, x1, y1) centred on height cy."""
+    logo): two or three stacked small characters, a coloured emblem, or a panel with small print,
+    between x0 and x1, centred on height cy."""
     d = ImageDraw.Draw(img, "RGBA")
-    x0, y0, x1, y1 = box
     bw, h = x1 - x0, img.size[1]
     kind = rng.choice(("stack", "stack", "emblem", "emblem", "panel"))
     if kind == "stack":
@@ -340,7 +339,7 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None,
     if side is not None:  # drawn before the serial, which may overlap it a little
         into = w * rng.uniform(0.0, 0.05) if rng.random() < 0.3 else 0.0
         x0, x1 = (w * 0.03, side[1] + into) if side[0] == "left" else (w - side[1] - into, w * 0.97)
-        _side_item(img, rng, (x0, 0, x1, h), gy + gh / 2, ink, cpath)
+        _side_item(img, rng, x0, x1, gy + gh / 2, ink, cpath)
     if rng.random() < 0.5:  # embossed: a shadow below-right of the ink
         shadow = Image.new("RGBA", glyphs.size, (0, 0, 0, 0))
         shadow.putalpha(glyphs.getchannel("A").point(lambda v: v * 0.5))
