@@ -93,6 +93,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--arch", default="", help="network size (default: the --base model's)")
     ap.add_argument("--splice-weight", type=float, default=0.0)
+    ap.add_argument("--foreign-weight", type=float, default=0.5, help="train.py --foreign-weight")
+    ap.add_argument("--state-only", action="store_true", help="train the state head only (train.py --state-only)")
     ap.add_argument("--out", default="training/out/kfold")
     ap.add_argument("--eval-only", action="store_true", help="re-score the fold models already trained (e.g. after "
                     "a change to decoding or thresholds)")
@@ -121,6 +123,10 @@ def main() -> None:
                 cmd += ["--arch", a.arch]
             if a.splice_weight:
                 cmd += ["--splice-weight", str(a.splice_weight)]
+            if a.state_only:
+                cmd += ["--state-only"]
+            if a.foreign_weight != 0.5:
+                cmd += ["--foreign-weight", str(a.foreign_weight)]
             if a.scenes:
                 cmd += ["--scenes", a.scenes, "--scene-weight", str(a.scene_weight)]
             subprocess.run(cmd, check=True, cwd=ROOT)

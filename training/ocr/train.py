@@ -172,6 +172,14 @@ def state_id(code: str) -> int:
 
 
 @torch.no_grad()
+def train_mode(net: PlateNet, state_only: bool) -> None:
+    """Training mode; with state_only the frozen trunk keeps its batch-norm statistics (eval mode)."""
+    net.train(not state_only)
+    if state_only:
+        net.state_reduce.train()
+        net.state_fc.train()
+
+
 def evaluate(net: PlateNet, ims: np.ndarray, texts: list[str], states: list[str]) -> dict[str, float]:
     net.eval()
     ok = st = n_st = 0
@@ -258,6 +266,11 @@ def main() -> None:
     ap.add_argument("--splice-weight", type=float, default=0.0, help="fraction of each batch drawn from spliced "
                     "real training crops (training/ocr/splice.py)")
     ap.add_argument("--init", default="")
+    ap.add_argument("--foreign-weight", type=float, default=0.5, help="weight of the no-US-state loss on foreign "
+                    "synthetic plates (a flat state distribution)")
+    ap.add_argument("--state-only", action="store_true", help="train the state head only (state_reduce, state_fc): "
+                    "the trunk and the text head keep their weights and batch-norm statistics, so the text reads of "
+                    "--init are unchanged")
     ap.add_argument("--arch", choices=sorted(ARCHS), default="", help="network size (training/ocr/model.py ARCHS); "
                     "default: the --init model's (its .json), else v2")
     ap.add_argument("--epochs", type=float, default=6)
@@ -312,7 +325,11 @@ def main() -> None:
         print(f"splicing {len(splicer.items)} of {len(real_train)} real training crops", flush=True)
     n_splice = int(a.batch * a.splice_weight) if splicer else 0
     steps = a.steps or int(a.epochs * len(s_ims) / a.batch)
-    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    if a.state_only:
+        for name, p in net.named_parameters():
+            p.requires_grad = name.startswith(("state_reduce.", "state_fc."))
+    train_mode(net, a.state_only)
+    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps, pct_start=0.15 if not a.init else 0.05)
     ctc = nn.CTCLoss(blank=BLANK, zero_infinity=True)
     state_loss = nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=-100)
@@ -363,10 +380,10 @@ def main() -> None:
         lengths = torch.tensor([len(y) for y in yb], dtype=torch.long)
         loss = ctc(logp, targets, torch.full((len(yb),), STEPS, dtype=torch.long), lengths) + 0.5 * state_loss(s, syb)
         if fgb.any():  # a foreign plate: the state head is taught a flat distribution (no US state)
-            loss = loss - 0.5 * s[: len(fgb)][fgb].log_softmax(1).mean() * fgb.float().mean()
+            loss = loss - a.foreign_weight * s[: len(fgb)][fgb].log_softmax(1).mean() * fgb.float().mean()
         opt.zero_grad()
         loss.backward()
-        nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        nn.utils.clip_grad_norm_([p for p in net.parameters() if p.requires_grad], 5.0)
         opt.step()
         sched.step()
         if step % 200 == 0 or step == steps - 1:
@@ -374,11 +391,13 @@ def main() -> None:
             if val is not None and (step % 1000 == 0 or step == steps - 1):
                 r = evaluate(net, val[0][:1000], val[1][:1000], val[2][:1000])
                 msg += f" synth-val top1 {r['top1']:.3f} state {r['state']:.3f}"
+                train_mode(net, a.state_only)
             print(msg, flush=True)
     torch.save(net.state_dict(), a.out)
     result: dict[str, object] = {"arch": arch, "seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
                                  "lr": a.lr, "aug": a.aug, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0,
-                                 "splice_weight": a.splice_weight if splicer else 0}
+                                 "splice_weight": a.splice_weight if splicer else 0, "foreign_weight": a.foreign_weight,
+                                 "state_only": a.state_only, "synth": a.synth}
     if real_test:
         r = evaluate(net, np.stack([prep(x[0]) for x in real_test]), [x[1] for x in real_test], [x[2] for x in real_test])
         result["heldout"] = r
