@@ -171,7 +171,6 @@ def state_id(code: str) -> int:
     return STATE_CODES.index(code) if code in STATE_CODES else -100
 
 
-@torch.no_grad()
 def train_mode(net: PlateNet, state_only: bool) -> None:
     """Training mode; with state_only the frozen trunk keeps its batch-norm statistics (eval mode)."""
     net.train(not state_only)
@@ -180,6 +179,7 @@ def train_mode(net: PlateNet, state_only: bool) -> None:
         net.state_fc.train()
 
 
+@torch.no_grad()
 def evaluate(net: PlateNet, ims: np.ndarray, texts: list[str], states: list[str]) -> dict[str, float]:
     net.eval()
     ok = st = n_st = 0
