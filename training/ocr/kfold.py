@@ -118,15 +118,14 @@ def main() -> None:
                    "--real", a.real, "--fold", str(k), "--folds", str(a.folds), "--steps", str(a.steps), "--batch",
                    str(a.batch), "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads",
                    "1", "--out", os.path.join(model_dir, "model.pt"), "--onnx", os.path.join(model_dir, "plate_ocr.onnx"),
-                   "--margin-x", str(a.margin_x), "--margin-y", str(a.margin_y), "--aug", a.aug]
+                   "--margin-x", str(a.margin_x), "--margin-y", str(a.margin_y), "--aug", a.aug,
+                   "--foreign-weight", str(a.foreign_weight)]
             if a.arch:
                 cmd += ["--arch", a.arch]
             if a.splice_weight:
                 cmd += ["--splice-weight", str(a.splice_weight)]
             if a.state_only:
                 cmd += ["--state-only"]
-            if a.foreign_weight != 0.5:
-                cmd += ["--foreign-weight", str(a.foreign_weight)]
             if a.scenes:
                 cmd += ["--scenes", a.scenes, "--scene-weight", str(a.scene_weight)]
             subprocess.run(cmd, check=True, cwd=ROOT)

@@ -192,7 +192,6 @@ def evaluate(net: PlateNet, ims: np.ndarray, texts: list[str], states: list[str]
             if states[i + k] in STATE_CODES:
                 n_st += 1
                 st += STATE_CODES[sp[k]] == states[i + k]
-    net.train()
     return {"top1": ok / max(1, len(ims)), "state": st / max(1, n_st), "n": len(ims)}
 
 
@@ -332,7 +331,8 @@ def main() -> None:
         for name, p in net.named_parameters():
             p.requires_grad = name.startswith(("state_reduce.", "state_fc."))
     train_mode(net, a.state_only)
-    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=a.lr, weight_decay=1e-4)
+    params = [p for p in net.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps, pct_start=0.15 if not a.init else 0.05)
     ctc = nn.CTCLoss(blank=BLANK, zero_infinity=True)
     state_loss = nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=-100)
@@ -386,7 +386,7 @@ def main() -> None:
             loss = loss - a.foreign_weight * s[: len(fgb)][fgb].log_softmax(1).mean() * fgb.float().mean()
         opt.zero_grad()
         loss.backward()
-        nn.utils.clip_grad_norm_([p for p in net.parameters() if p.requires_grad], 5.0)
+        nn.utils.clip_grad_norm_(params, 5.0)
         opt.step()
         sched.step()
         if step % 200 == 0 or step == steps - 1:
@@ -394,7 +394,7 @@ def main() -> None:
             if val is not None and (step % 1000 == 0 or step == steps - 1):
                 r = evaluate(net, val[0][:1000], val[1][:1000], val[2][:1000])
                 msg += f" synth-val top1 {r['top1']:.3f} state {r['state']:.3f}"
-                train_mode(net, a.state_only)
+                train_mode(net, a.state_only)  # evaluate() leaves the net in eval mode
             print(msg, flush=True)
     torch.save(net.state_dict(), a.out)
     result: dict[str, object] = {"arch": arch, "seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
