@@ -77,6 +77,7 @@ RecognizerOptions recognizer_options_from(const Napi::Value& value) {
   o.detectorThreshold = float_prop(obj, "detectorThreshold", o.detectorThreshold, 0.01f, 0.99f);
   o.detectorMaxSide = int_prop(obj, "detectorMaxSide", o.detectorMaxSide, 64, 4096);
   o.secondLookBelow = float_prop(obj, "secondLookBelow", o.secondLookBelow, 0.f, 1.f);
+  o.rereadFrames = int_prop(obj, "rereadFrames", o.rereadFrames, 0, 1000);
   if (o.maxPlateHeight < o.minPlateHeight)
     throw Napi::TypeError::New(value.Env(), "options.maxPlateHeight must be >= options.minPlateHeight");
   return o;

@@ -106,6 +106,11 @@ Napi::Value Recognize(const Napi::CallbackInfo& info) {
   if (info.Length() < 1) throw Napi::TypeError::New(env, "recognize(input, options): input is required");
   const Napi::Value input = info[0];
   const RecognizerOptions options = recognizer_options_from(info[1]);
+  // Stills are independent images; read scheduling needs a camera's frame sequence (and the pool's
+  // recognizers are shared by unrelated calls).
+  if (options.rereadFrames != 0)
+    throw Napi::TypeError::New(env,
+                               "options.rereadFrames applies to cameras only; leave it out (or 0) for still images");
   RecognizeWorker* worker;
   if (input.IsBuffer()) {
     worker = new RecognizeWorker(env, options, "", input.As<Napi::Buffer<uint8_t>>());

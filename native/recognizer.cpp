@@ -13,6 +13,7 @@
 #include "stages/read_plate.h"
 #include "stages/rectify_plate.h"
 #include "stages/refine_plates.h"
+#include "stages/schedule_reads.h"
 #include "stages/second_look.h"
 #include "stages/whole_image_plate.h"
 
@@ -38,6 +39,8 @@ Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
   } else {
     stages_.push_back(std::make_unique<LocalizePlates>(options_));
     stages_.push_back(std::make_unique<RefinePlates>(options_));
+    // Cameras only (stills leave it 0): a frame sequence whose tracked plates need not be read every frame.
+    if (options_.rereadFrames > 0) stages_.push_back(std::make_unique<ScheduleReads>(options_.rereadFrames));
   }
   stages_.push_back(std::make_unique<RectifyPlate>(options_, *reader));
   auto net = std::make_shared<PlateReaderNet>(reader);

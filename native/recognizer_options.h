@@ -19,6 +19,7 @@ struct RecognizerOptions {
   float detectorThreshold = 0.5f;         // plate detector score (0..1) a candidate needs
   int detectorMaxSide = 640;              // the detector sees the frame shrunk by an integer ratio to at most this
   float secondLookBelow = 0.f;            // second look at a plate whose best path is below this (0: never)
+  int rereadFrames = 0;  // cameras: a tracked plate is read again after this many analysed frames (0: every frame)
 };
 
 }  // namespace platewatch

@@ -54,6 +54,11 @@ export interface RecognizerOptions {
   detectorMaxSide?: number;
   /** A likely plate whose first read is less sure than this (0..1, best-path probability) is cut and read again four more ways; 0 = never. */
   secondLookBelow?: number;
+  /**
+   * Cameras only (a still-image recognize() rejects it): a plate tracked across analysed frames is read
+   * again only after this many frames, or sooner once it has grown by 10 %; 0 = every plate in every frame.
+   */
+  rereadFrames?: number;
 }
 
 /** A plate region found by localization, before reading: box, corners (clockwise from top-left), score 0..1. */

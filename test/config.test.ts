@@ -16,17 +16,25 @@ function configFile(name: string, text: string): string {
 }
 
 describe('config', () => {
-  it('still images use recognizer.readerModel (plate_ocr), cameras capture.readerModel (plate_ocr_fast), per camera overridable', () => {
+  it('still images use recognizer.readerModel, cameras capture.readerModel and rereadFrames, per camera overridable', () => {
     const config = loadConfig(
       configFile(
         'readers.yaml',
-        'cameras:\n  - id: a\n    uri: samples/city-720p.mp4\n  - id: b\n    uri: samples/city-720p.mp4\n    readerModel: plate_ocr\n',
+        'cameras:\n  - id: a\n    uri: samples/city-720p.mp4\n  - id: b\n    uri: samples/city-720p.mp4\n    readerModel: plate_ocr_fast\n    rereadFrames: 0\n',
       ),
     );
     expect(recognizerOptions(config).readerModel).toBe('plate_ocr');
     const [a, b] = camerasFromConfig(config);
-    expect(a!.recognizer.readerModel).toBe('plate_ocr_fast');
-    expect(b!.recognizer.readerModel).toBe('plate_ocr');
+    expect(a!.recognizer.readerModel).toBe('plate_ocr');
+    expect(b!.recognizer.readerModel).toBe('plate_ocr_fast');
+    // Cameras read a tracked plate again every 4th analysed frame (or when it has grown); stills have no
+    // frame sequence, so the option is not set for them at all.
+    expect(a!.recognizer.rereadFrames).toBe(4);
+    expect(b!.recognizer.rereadFrames).toBe(0);
+    expect(recognizerOptions(config).rereadFrames).toBeUndefined();
+    expect(() => loadConfig(configFile('bad-reread.yaml', 'capture:\n  rereadFrames: -1\n'))).toThrow(
+      /capture\.rereadFrames/,
+    );
     // The detector threshold likewise: 0.4 for stills, 0.5 for cameras (each plate is seen in many frames).
     expect(recognizerOptions(config).detectorThreshold).toBe(0.4);
     expect(a!.recognizer.detectorThreshold).toBe(0.5);

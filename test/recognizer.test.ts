@@ -173,6 +173,12 @@ describe('plate reader model files', () => {
     expect(Array.isArray(scene.reads)).toBe(true);
   });
 
+  it('rereadFrames is for cameras: recognize() on a still image refuses it with a TypeError', async () => {
+    expect(() => recognize(renderPlate('MDL123'), { ...crop, rereadFrames: 4 })).toThrow(/cameras only/);
+    const res = await recognize(renderPlate('MDL123'), { ...crop, rereadFrames: 0 });
+    expect(res.stageMs).not.toHaveProperty('schedule_reads');
+  });
+
   it('an unknown readerModel rejects with ModelError naming the missing file; a path is a TypeError', async () => {
     const err = await recognize(renderPlate('MDL123'), { ...crop, readerModel: 'plate_ocr_v9' }).catch(
       (e: unknown) => e,

@@ -19,8 +19,9 @@ export type CameraOptions = NativeCameraOptions;
 export function defaultCaptureSettings(): CaptureSettings {
   return {
     analyseFps: 15,
-    readerModel: 'plate_ocr_fast',
+    readerModel: 'plate_ocr',
     detectorThreshold: 0.5,
+    rereadFrames: 4,
     frameQueue: 1,
     decoderThreads: 1,
     analysisNice: 5,
@@ -84,14 +85,15 @@ export function cameraOptions(
     reconnect: { ...settings.reconnect, ...reconnect },
     motion: { ...settings.motion, ...motion },
     evidence: { ...settings.evidence, ...evidence },
-    // Cameras use the capture section's reader (by default the fast one) and detector threshold, stills the
-    // recognizer section's.
+    // Cameras use the capture section's reader, detector threshold and read schedule, stills the recognizer
+    // section's.
     recognizer: {
       modelDir,
       ...recognizer,
       secondLookBelow: 0, // stills only: a camera reads each plate over many frames, within its CPU budget
       readerModel: flat.readerModel ?? settings.readerModel,
       detectorThreshold: flat.detectorThreshold ?? settings.detectorThreshold,
+      rereadFrames: flat.rereadFrames ?? settings.rereadFrames,
       ...recOverride,
     },
   };

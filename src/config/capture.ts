@@ -72,6 +72,7 @@ const settingsShape = {
   analyseFps: z.number().min(0).max(1000),
   readerModel: readerModelSchema,
   detectorThreshold: detectorThresholdSchema,
+  rereadFrames: z.number().int().min(0).max(1000),
   frameQueue: z.number().int().min(1).max(64),
   decoderThreads: z.number().int().min(0).max(64),
   analysisNice: z.number().int().min(0).max(19),

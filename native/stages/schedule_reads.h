@@ -1,0 +1,47 @@
+// Read scheduling for cameras: a plate seen in consecutive analysed frames is not read in every one of
+// them. Each candidate is matched to a plate tracked from earlier frames (the nearest centre within
+// kMaxMove plate heights, heights within a factor kMaxScale; each track takes one candidate). A tracked
+// plate is read again only once `rereadFrames` analysed frames have passed since its last read, or
+// sooner when it has grown by kGrowth since then (a nearer plate reads better); otherwise the candidate
+// is dropped before rectification (a rejection of this stage), which saves its read, its decoding and
+// its evidence JPEG. A plate not tracked yet is always read. The reads of one vehicle are voted in
+// src/pipeline/groupPlates.ts, which needs a few good reads per vehicle, not one per frame: this is what
+// lets cameras afford the better reader (plate_ocr) within their CPU budget (README, session 10).
+// Stateful: one instance per camera (each camera owns its Recognizer). Never in the stills pipeline
+// (rereadFrames 0 there: images are not a frame sequence).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "../stage.h"
+
+namespace platewatch {
+
+class ScheduleReads : public Stage {
+ public:
+  explicit ScheduleReads(int rereadFrames) : every_(rereadFrames) {}
+  const char* name() const override { return "schedule_reads"; }
+  void run(FrameContext& ctx) override;
+
+  static constexpr float kMaxMove = 2.5f;   // centre distance, in plate heights, still the same plate
+  static constexpr float kMaxScale = 1.6f;  // height ratio between frames still the same plate
+  static constexpr float kGrowth = 1.1f;    // a tracked plate this much taller than at its last read is read
+  static constexpr int kForgetFrames = 15;  // analysed frames unseen after which a track is dropped
+  static constexpr size_t kMaxTracks = 64;  // bound on tracked plates (a plate beyond it is read every frame)
+
+ private:
+  struct Track {
+    cv::Rect box;        // where it was last seen
+    int readHeight = 0;  // its height at its last read, px
+    int64_t readFrame = 0;
+    int64_t seenFrame = 0;
+  };
+  int every_;
+  int64_t frame_ = 0;
+  std::vector<Track> tracks_;
+};
+
+}  // namespace platewatch
