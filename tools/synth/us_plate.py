@@ -216,12 +216,72 @@ def _side_item(img: Image.Image, rng: random.Random, x0: float, x1: float, cy: f
                                                                          "ERAN", "PARK", "KIDS", "ARTS"]), font=f, fill=txt_col)
 
 
+def _serif_i(gd: ImageDraw.ImageDraw, rng: random.Random, x: float, top: float, bottom: float,
+             i_box: tuple[int, int, int, int], ink: tuple[int, int, int]) -> float:
+    """A letter I with a bar at its top and its foot, the font's stem width; returns its advance."""
+    stem = max(2.0, min(i_box[2] - i_box[0], (bottom - top) * 0.17))
+    bar_w = stem * rng.uniform(2.2, 3.4)
+    bar_h = stem * rng.uniform(0.55, 1.0)
+    cx = x + bar_w / 2 + 1
+    fill = ink + (255,)
+    gd.rectangle([cx - stem / 2, top, cx + stem / 2, bottom], fill=fill)
+    gd.rectangle([cx - bar_w / 2, top, cx + bar_w / 2, top + bar_h], fill=fill)
+    gd.rectangle([cx - bar_w / 2, bottom - bar_h, cx + bar_w / 2, bottom], fill=fill)
+    return bar_w + 2
+
+
+def _gap_emblem(gd: ImageDraw.ImageDraw, rng: random.Random, x: float, top: float, bottom: float,
+                ink: tuple[int, int, int]) -> float:
+    """An emblem about as tall as the characters between two groups of the serial: a sun symbol (rays in
+    four groups around a disc), a fruit (a disc with a leaf and blossoms), a star or a silhouette; returns
+    its advance."""
+    ch = bottom - top
+    dia = ch * rng.uniform(0.6, 1.05)
+    pad = ch * rng.uniform(0.08, 0.3)
+    cx, cy = x + pad + dia / 2, (top + bottom) / 2 + ch * rng.uniform(-0.08, 0.08)
+    r = dia / 2
+    kind = rng.choice(("sun", "fruit", "star", "shape"))
+    col = _jitter(rng.choice([(200, 30, 40), (240, 140, 30), (20, 20, 20), (30, 60, 150), (30, 110, 50)]), rng, 25)
+    if kind == "sun":
+        rd = r * rng.uniform(0.3, 0.45)
+        gd.ellipse([cx - rd, cy - rd, cx + rd, cy + rd], fill=col + (255,))
+        lw = max(1, int(r * 0.12))
+        for a in (0, 90, 180, 270):
+            for k in (-1, 0, 1) if rng.random() < 0.5 else (-1.5, -0.5, 0.5, 1.5):
+                ang = math.radians(a)
+                off = k * r * 0.22
+                ox, oy = -math.sin(ang) * off, math.cos(ang) * off
+                gd.line([(cx + math.cos(ang) * rd * 1.3 + ox, cy + math.sin(ang) * rd * 1.3 + oy),
+                         (cx + math.cos(ang) * r + ox, cy + math.sin(ang) * r + oy)], fill=col + (255,), width=lw)
+    elif kind == "fruit":
+        fc = _jitter((240, 140, 35), rng, 20) + (255,)
+        gd.ellipse([cx - r, cy - r * 0.9, cx + r, cy + r * 0.9], fill=fc)
+        gd.ellipse([cx - r * 0.1, cy - r * 1.15, cx + r * 0.7, cy - r * 0.6], fill=_jitter((50, 140, 50), rng, 20) + (255,))
+        for _ in range(rng.randint(0, 3)):
+            bx, by, br = cx + rng.uniform(-0.6, 0.6) * r, cy + rng.uniform(-0.6, 0.6) * r, r * rng.uniform(0.15, 0.3)
+            gd.ellipse([bx - br, by - br, bx + br, by + br], fill=(245, 245, 240, 255))
+    elif kind == "star":
+        pts = [(cx + (r if k % 2 == 0 else r * 0.45) * math.cos(math.pi / 2 + k * math.pi / 5),
+                cy - (r if k % 2 == 0 else r * 0.45) * math.sin(math.pi / 2 + k * math.pi / 5)) for k in range(10)]
+        gd.polygon(pts, fill=col + (255,))
+    else:
+        pts = [(cx + r * q * math.cos(a), cy + r * q * math.sin(a))
+               for a, q in sorted((rng.uniform(0, 2 * math.pi), rng.uniform(0.4, 1.0)) for _ in range(rng.randint(6, 12)))]
+        gd.polygon(pts, fill=col + (255,))
+    return 2 * pad + dia
+
+
 def render_us_plate(rng: random.Random, state: str, text: str | None = None,
-                    plate_look: bool = False, clutter: bool = False) -> tuple[np.ndarray, str]:
+                    plate_look: bool = False, clutter: bool = False, serif_i: bool = False,
+                    gap_emblem: bool = False) -> tuple[np.ndarray, str]:
     """A frontal plate (PLATE_H x PLATE_W RGB array) and its text (letters and digits only).
 
     clutter: more that is not text beside the serial (_side_item, on either side, about half the
-    plates) and wider gaps in spaced serials. Off: the plates of the older sets, draw for draw."""
+    plates) and wider gaps in spaced serials. serif_i: on about half the plates the letter I is drawn
+    with a bar at its top and its foot, as many US plate dies draw it (the held-out dev crops read
+    FAMILY, PRIVACY, IRONY and IMJSAYN with a T for it). gap_emblem: on about a third of the plates a
+    character-high emblem splits the serial (New Mexico's Zia, Florida's orange: LMB-203, NM-100,
+    I40-4MY read without or with a wrong character). Off: the plates of the older sets, draw for draw."""
     global last_text_box
     look = STATES[state]
     serial = text if text is not None else random_serial(rng, look)
@@ -302,12 +362,26 @@ def render_us_plate(rng: random.Random, state: str, text: str | None = None,
     sep_icon = rng.random() < 0.12
     wide_gap = clutter and rng.random() < 0.2
     draw_text = serial.replace("-", "-" if rng.random() < 0.7 else " ")
+    serif_plate = serif_i and rng.random() < 0.5
+    if gap_emblem and rng.random() < 0.35:
+        parts = draw_text.replace("-", " ").split()
+        if len(parts) < 2 and len(label) >= 3:  # no gap in the format: split the serial near its middle
+            cut = rng.randint(max(1, len(label) // 2 - 1), min(len(label) - 1, len(label) // 2 + 1))
+            parts = [label[:cut], label[cut:]]
+        draw_text = parts[0] + "\x00" + "".join(parts[1:]) if len(parts) >= 2 else draw_text
     glyph_layer = Image.new("RGBA", (int(w * 2), int(csize * 1.6)), (0, 0, 0, 0))
     gd = ImageDraw.Draw(glyph_layer)
     cf = _font(cpath, csize)
     x = 4.0
     spacing = csize * rng.uniform(-0.02, 0.1)
+    cap_top, cap_bottom = gd.textbbox((0, 0), "H", font=cf)[1::2]
     for ch in draw_text:
+        if ch == "\x00":
+            x += _gap_emblem(gd, rng, x, cap_top, cap_bottom, ink)
+            continue
+        if ch == "I" and serif_plate:
+            x += _serif_i(gd, rng, x, cap_top, cap_bottom, gd.textbbox((0, 0), "I", font=cf), ink) + spacing
+            continue
         if ch == " ":
             if sep_icon:
                 r = csize * 0.22
@@ -523,12 +597,13 @@ def negative_crop(rng: random.Random, out_w: int = 128, out_h: int = 64) -> np.n
 
 def sample(rng: random.Random, state: str | None = None, text_crop: float = 0.0,
            margins: tuple[float, float] = (0.1, 0.12), plate_look: bool = False,
-           clutter: bool = False) -> tuple[np.ndarray, str, str]:
+           clutter: bool = False, serif_i: bool = False, gap_emblem: bool = False) -> tuple[np.ndarray, str, str]:
     """One training sample: (RGB crop 64x128, plate text, state code); with probability text_crop the crop
     is cut around the serial as the detector + rectifier cut it (augment_crop text_box); plate_look: see
     render_us_plate."""
     st = state or rng.choice(sorted(STATES))
-    plate, label = render_us_plate(rng, st, plate_look=plate_look, clutter=clutter)
+    plate, label = render_us_plate(rng, st, plate_look=plate_look, clutter=clutter, serif_i=serif_i,
+                                   gap_emblem=gap_emblem)
     if text_crop and rng.random() < text_crop:
         return augment_crop(plate, rng, text_box=last_text_box, margins=margins), label, st
     return augment_crop(plate, rng), label, st
@@ -543,13 +618,16 @@ if __name__ == "__main__":
     ap.add_argument("--backgrounds", default="")
     ap.add_argument("--plate-look", action="store_true")
     ap.add_argument("--clutter", action="store_true")
+    ap.add_argument("--serif-i", action="store_true")
+    ap.add_argument("--gap-emblem", action="store_true")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     if args.backgrounds:
         load_backgrounds(args.backgrounds, 50, rng)
     tiles = []
     for i in range(32):
-        im, lab, st = sample(rng, plate_look=args.plate_look, clutter=args.clutter)
+        im, lab, st = sample(rng, plate_look=args.plate_look, clutter=args.clutter, serif_i=args.serif_i,
+                             gap_emblem=args.gap_emblem)
         im = cv2.resize(im, (256, 128))
         im = cv2.putText(im[:, :, ::-1].copy(), f"{st} {lab}", (2, 124), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 255, 255), 1)
         tiles.append(im)

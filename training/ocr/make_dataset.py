@@ -27,6 +27,7 @@ def _work(args: tuple) -> str:
     intl = args[6] if len(args) > 6 else 0.0
     plate_look = args[7] if len(args) > 7 else False
     clutter = args[8] if len(args) > 8 else False
+    serif_i, gap_emblem = (args[9], args[10]) if len(args) > 10 else (False, False)
     if os.path.exists(out):
         return out
     rng = random.Random(seed)
@@ -46,7 +47,7 @@ def _work(args: tuple) -> str:
             states.append(intl_plate.FOREIGN_STATE)
         else:
             im, t, s = us_plate.sample(rng, text_crop=text_crop, margins=margins, plate_look=plate_look,
-                                      clutter=clutter)
+                                      clutter=clutter, serif_i=serif_i, gap_emblem=gap_emblem)
             ims[i] = im
             texts.append(t)
             states.append(s)
@@ -74,10 +75,14 @@ def main() -> None:
                     "(tools.synth.us_plate.render_us_plate plate_look; needs fonts-bebas-neue, fonts-roboto-unhinted)")
     ap.add_argument("--clutter", action="store_true", help="stacked small characters, emblems and panels beside "
                     "the serial, and wider gaps (tools.synth.us_plate.render_us_plate clutter)")
+    ap.add_argument("--serif-i", action="store_true", help="the letter I with bars at its top and foot on about "
+                    "half the plates (tools.synth.us_plate.render_us_plate serif_i)")
+    ap.add_argument("--gap-emblem", action="store_true", help="a character-high emblem splitting the serial on "
+                    "about a third of the plates (tools.synth.us_plate.render_us_plate gap_emblem)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     jobs = [(a.seed * 1000 + k, a.chunk, a.backgrounds, os.path.join(a.out, f"chunk_{a.seed}_{k:03d}.npz"),
-             a.text_crop, (a.margin_x, a.margin_y), a.intl, a.plate_look, a.clutter) for k in range(a.n // a.chunk)]
+             a.text_crop, (a.margin_x, a.margin_y), a.intl, a.plate_look, a.clutter, a.serif_i, a.gap_emblem) for k in range(a.n // a.chunk)]
     with mp.Pool(a.workers) as pool:
         for path in pool.imap(_work, jobs):
             print("wrote", path, flush=True)
