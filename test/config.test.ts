@@ -44,9 +44,15 @@ describe('config', () => {
       ),
     );
     expect(c!.recognizer.detectorThreshold).toBe(0.45);
-    // The second look is for stills; cameras read each plate over many frames instead.
+    // The second look: on for stills, off by default for cameras (capture.secondLookBelow: it costs their latency).
     expect(recognizerOptions(config).secondLookBelow).toBe(0.5);
     expect(a!.recognizer.secondLookBelow).toBe(0);
+    const [l] = camerasFromConfig(
+      loadConfig(
+        configFile('look.yaml', 'cameras:\n  - id: l\n    uri: samples/city-720p.mp4\n    secondLookBelow: 0.4\n'),
+      ),
+    );
+    expect(l!.recognizer.secondLookBelow).toBe(0.4);
     expect(() => loadConfig(configFile('bad-look.yaml', 'recognizer:\n  secondLookBelow: 2\n'))).toThrow(
       /recognizer\.secondLookBelow/,
     );

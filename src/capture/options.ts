@@ -22,6 +22,7 @@ export function defaultCaptureSettings(): CaptureSettings {
     readerModel: 'plate_ocr',
     detectorThreshold: 0.5,
     rereadFrames: 4,
+    secondLookBelow: 0,
     frameQueue: 1,
     decoderThreads: 1,
     analysisNice: 5,
@@ -85,15 +86,15 @@ export function cameraOptions(
     reconnect: { ...settings.reconnect, ...reconnect },
     motion: { ...settings.motion, ...motion },
     evidence: { ...settings.evidence, ...evidence },
-    // Cameras use the capture section's reader, detector threshold and read schedule, stills the recognizer
-    // section's.
+    // Cameras use the capture section's reader, detector threshold, read schedule and second look, stills the
+    // recognizer section's.
     recognizer: {
       modelDir,
       ...recognizer,
-      secondLookBelow: 0, // stills only: a camera reads each plate over many frames, within its CPU budget
       readerModel: flat.readerModel ?? settings.readerModel,
       detectorThreshold: flat.detectorThreshold ?? settings.detectorThreshold,
       rereadFrames: flat.rereadFrames ?? settings.rereadFrames,
+      secondLookBelow: flat.secondLookBelow ?? settings.secondLookBelow,
       ...recOverride,
     },
   };

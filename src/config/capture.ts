@@ -73,6 +73,7 @@ const settingsShape = {
   readerModel: readerModelSchema,
   detectorThreshold: detectorThresholdSchema,
   rereadFrames: z.number().int().min(0).max(1000),
+  secondLookBelow: z.number().min(0).max(1),
   frameQueue: z.number().int().min(1).max(64),
   decoderThreads: z.number().int().min(0).max(64),
   analysisNice: z.number().int().min(0).max(19),
