@@ -35,6 +35,13 @@ describe('config', () => {
     expect(() => loadConfig(configFile('bad-reread.yaml', 'capture:\n  rereadFrames: -1\n'))).toThrow(
       /capture\.rereadFrames/,
     );
+    // A plate is re-read at least every half group gap, or one vehicle would split into several hits.
+    const capped = (yaml: string) =>
+      camerasFromConfig(loadConfig(configFile('cap.yaml', yaml)))[0]!.recognizer.rereadFrames;
+    expect(capped('capture:\n  analyseFps: 2\n')).toBe(1); // 4 frames = 2000 ms > 750 ms
+    expect(capped('pipeline:\n  groupGapMs: 200\n')).toBe(1); // 100 ms at 15 fps
+    expect(capped('pipeline:\n  groupGapMs: 100\n')).toBe(0); // under a frame: every frame
+    expect(capped('capture:\n  analyseFps: 0\n')).toBe(4); // every decoded frame: no fixed rate
     // The detector threshold likewise: 0.4 for stills, 0.5 for cameras (each plate is seen in many frames).
     expect(recognizerOptions(config).detectorThreshold).toBe(0.4);
     expect(a!.recognizer.detectorThreshold).toBe(0.5);

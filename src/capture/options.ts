@@ -103,9 +103,26 @@ export function cameraOptions(
   return merged;
 }
 
+/**
+ * rereadFrames capped so that a tracked plate is read at least every half group gap: the pipeline ends a
+ * vehicle's group after `groupGapMs` without a read, so reading more rarely would split one vehicle into
+ * several groups (and hits). analyseFps 0 (every decoded frame) has no fixed rate and is left alone.
+ */
+export function rereadFramesWithin(rereadFrames: number, analyseFps: number, groupGapMs: number): number {
+  if (rereadFrames <= 0 || analyseFps <= 0) return rereadFrames;
+  return Math.min(rereadFrames, Math.floor(((groupGapMs / 2) * analyseFps) / 1000));
+}
+
 /** The enabled cameras of a validated configuration, resolved. */
 export function camerasFromConfig(config: Config): CameraOptions[] {
   const { modelDir: dir, ...rec } = config.recognizer;
   const recognizer: RecognizerOptions = dir ? { ...rec, modelDir: dir } : rec;
-  return config.cameras.filter((c) => c.enabled !== false).map((c) => cameraOptions(c, config.capture, recognizer));
+  return config.cameras
+    .filter((c) => c.enabled !== false)
+    .map((c) => {
+      const o = cameraOptions(c, config.capture, recognizer);
+      const reread = o.recognizer.rereadFrames ?? 0;
+      o.recognizer.rereadFrames = rereadFramesWithin(reread, o.analyseFps ?? 0, config.pipeline.groupGapMs);
+      return o;
+    });
 }
