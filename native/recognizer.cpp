@@ -34,13 +34,19 @@ double thread_cpu_ms() {
 Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
   // The reader model is loaded first: a missing model fails construction with ERR_MODEL.
   const auto reader = load_plate_model_info(options_.modelDir, options_.readerModel);
+  ScheduleReads* schedule = nullptr;  // owned by stages_
   if (options_.wholeImageIsPlate) {
     stages_.push_back(std::make_unique<WholeImagePlate>());
   } else {
     stages_.push_back(std::make_unique<LocalizePlates>(options_));
+    // Cameras only (stills leave it 0): a frame sequence whose tracked plates need not be refined and read
+    // in every frame.
+    if (options_.rereadFrames > 0) {
+      auto owned = std::make_unique<ScheduleReads>(options_.rereadFrames);
+      schedule = owned.get();
+      stages_.push_back(std::move(owned));
+    }
     stages_.push_back(std::make_unique<RefinePlates>(options_));
-    // Cameras only (stills leave it 0): a frame sequence whose tracked plates need not be read every frame.
-    if (options_.rereadFrames > 0) stages_.push_back(std::make_unique<ScheduleReads>(options_.rereadFrames));
   }
   stages_.push_back(std::make_unique<RectifyPlate>(options_, *reader));
   auto net = std::make_shared<PlateReaderNet>(reader);
@@ -50,6 +56,7 @@ Recognizer::Recognizer(const RecognizerOptions& options) : options_(options) {
     stages_.push_back(std::make_unique<SecondLook>(options_, net));
   stages_.push_back(std::make_unique<DecodePlate>(options_, reader));
   stages_.push_back(std::make_unique<IdentifyState>(options_, reader));
+  if (schedule) stages_.push_back(std::make_unique<ConfirmReads>(*schedule));
 }
 
 void Recognizer::run(FrameContext& ctx) {

@@ -122,6 +122,28 @@ describe('platewatch bench', () => {
     expect(second.stdout).toMatch(/JetStream publish, await each ack: .* x\d/);
   }, 60_000);
 
+  it("camera-pair plays two camera settings side by side and reports each one's CPU and reads per analysed frame", async () => {
+    const out = tmp();
+    // Reading every plate in every frame (B) against the built-in read schedule (A), on the city clip.
+    const args = ['bench', 'camera-pair', '--input', 'samples/city-720p.mp4', '--seconds', '6', '--warmup', '1'];
+    const r = await platewatch(...args, '--b', '{"rereadFrames":0}', '--json', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as BenchResult;
+    expect(result.benchmark).toBe('camera-pair');
+    expect(result.inputs).toMatchObject({ a: {}, b: { rereadFrames: 0 }, camerasPerSetting: 1 });
+    const median = (name: string) => result.metrics.find((m) => m.name === name)!.median;
+    for (const tag of ['A', 'B']) {
+      expect(median(`${tag}: analysis CPU per analysed frame`)).toBeGreaterThan(0);
+      expect(median(`${tag}: analysed fps per camera`)).toBeGreaterThan(5);
+    }
+    expect(median('A: reads per analysed frame')).toBeLessThan(median('B: reads per analysed frame'));
+    expect(r.stderr).toMatch(/CPU per analysed frame, B \/ A: \d+\.\d{3}/);
+    // A setting the configuration refuses is named before any camera opens.
+    const bad = await platewatch('bench', 'camera-pair', '--a', '{"rereadFrames":-1}', '--out', out);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/cameras\.0\.rereadFrames/);
+  }, 60_000);
+
   it('a script given an unknown option exits 2 naming it, before running', async () => {
     const r = await platewatch('bench', 'match', '--entires', '10');
     expect(r.code).toBe(2);

@@ -42,9 +42,9 @@ describe('config', () => {
     expect(capped('pipeline:\n  groupGapMs: 200\n')).toBe(1); // 100 ms at 15 fps
     expect(capped('pipeline:\n  groupGapMs: 100\n')).toBe(0); // under a frame: every frame
     expect(capped('capture:\n  analyseFps: 0\n')).toBe(4); // every decoded frame: no fixed rate
-    // The detector threshold likewise: 0.4 for stills, 0.5 for cameras (each plate is seen in many frames).
+    // The detector threshold likewise: 0.4 for stills and for cameras, each with its own key.
     expect(recognizerOptions(config).detectorThreshold).toBe(0.4);
-    expect(a!.recognizer.detectorThreshold).toBe(0.5);
+    expect(a!.recognizer.detectorThreshold).toBe(0.4);
     const [c] = camerasFromConfig(
       loadConfig(
         configFile('thr.yaml', 'cameras:\n  - id: c\n    uri: samples/city-720p.mp4\n    detectorThreshold: 0.45\n'),

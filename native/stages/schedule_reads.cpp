@@ -9,6 +9,7 @@ namespace platewatch {
 
 void ScheduleReads::run(FrameContext& ctx) {
   ++frame_;
+  looked_.clear();
   tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(),
                                [this](const Track& t) { return frame_ - t.seenFrame > kForgetFrames; }),
                 tracks_.end());
@@ -48,7 +49,10 @@ void ScheduleReads::run(FrameContext& ctx) {
     PlateCandidate& cand = ctx.candidates[c];
     const int h = cand.box.height;
     if (trackOf[c] < 0) {  // a plate not seen before: read it, and track it
-      if (tracks_.size() < kMaxTracks) tracks_.push_back({cand.box, h, frame_, frame_});
+      if (tracks_.size() < kMaxTracks) {
+        looked_.push_back(tracks_.size());
+        tracks_.push_back({cand.box, h, frame_, frame_});
+      }
       kept.push_back(std::move(cand));
       continue;
     }
@@ -59,12 +63,29 @@ void ScheduleReads::run(FrameContext& ctx) {
     if (since >= every_ || static_cast<float>(h) >= kGrowth * static_cast<float>(t.readHeight)) {
       t.readFrame = frame_;
       t.readHeight = h;
+      looked_.push_back(static_cast<size_t>(trackOf[c]));
       kept.push_back(std::move(cand));
     } else {
       ctx.rejections.push_back({cand.box, name(), "read " + std::to_string(since) + " frame(s) ago"});
     }
   }
   ctx.candidates = std::move(kept);
+}
+
+void ScheduleReads::confirm(const FrameContext& ctx) {
+  for (const size_t i : looked_) {
+    Track& t = tracks_[i];
+    // The read's box is the refined one; the track's is the detector's proposal: the same plate when the
+    // read's centre lies in the proposal.
+    const bool read = std::any_of(ctx.reads.begin(), ctx.reads.end(), [&](const PlateRead& r) {
+      return !r.plate.empty() && t.box.contains(cv::Point(r.box.x + r.box.width / 2, r.box.y + r.box.height / 2));
+    });
+    if (!read) {  // refused by refinement or the decoder: look again at the next frame
+      t.readFrame = frame_ - every_;
+      t.readHeight = 0;
+    }
+  }
+  looked_.clear();
 }
 
 }  // namespace platewatch

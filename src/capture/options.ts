@@ -20,7 +20,7 @@ export function defaultCaptureSettings(): CaptureSettings {
   return {
     analyseFps: 15,
     readerModel: 'plate_ocr',
-    detectorThreshold: 0.5,
+    detectorThreshold: 0.4,
     rereadFrames: 4,
     secondLookBelow: 0,
     frameQueue: 1,

@@ -126,6 +126,15 @@ export const BENCHES: BenchSpec[] = [
     quick: ['--seconds', '10', '--decode-baseline', '5'],
   },
   {
+    name: 'camera-pair',
+    result: 'camera-pair',
+    script: 'camera_pair',
+    description:
+      'Two camera settings side by side in one process on one file: analysis CPU and reads per analysed frame',
+    full: [],
+    quick: ['--seconds', '10'],
+  },
+  {
     name: 'capture-cycles',
     result: 'capture-cycles',
     description: 'Open/start/first frame/close a camera N times: fd, thread and RSS growth',
