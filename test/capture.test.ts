@@ -138,7 +138,7 @@ describe('Camera on a file (sample footage)', () => {
       const [readS, readE] = [exact(recs[0]), exact(recs[1])];
       expect(readS.size).toBeGreaterThanOrEqual(Math.ceil(expected.size / 2));
       expect(readE.size).toBeGreaterThanOrEqual(Math.ceil(expected.size / 2));
-      // Scheduled: under half the reads per analysed frame (0.31 of them on this clip, session 10)...
+      // Scheduled: under half the reads per analysed frame (0.40 of them on this clip, session 10)...
       expect(s.stageMs).toHaveProperty('schedule_reads');
       expect(e.stageMs).not.toHaveProperty('schedule_reads');
       expect(s.reads / s.framesAnalysed).toBeLessThan(0.5 * (e.reads / e.framesAnalysed));

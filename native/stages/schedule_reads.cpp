@@ -78,9 +78,10 @@ void ScheduleReads::confirm(const FrameContext& ctx) {
     // The read's box is the refined one; the track's is the detector's proposal: the same plate when the
     // read's centre lies in the proposal.
     const bool read = std::any_of(ctx.reads.begin(), ctx.reads.end(), [&](const PlateRead& r) {
-      return !r.plate.empty() && t.box.contains(cv::Point(r.box.x + r.box.width / 2, r.box.y + r.box.height / 2));
+      return !r.plate.empty() && r.confidence >= kSureRead &&
+             t.box.contains(cv::Point(r.box.x + r.box.width / 2, r.box.y + r.box.height / 2));
     });
-    if (!read) {  // refused by refinement or the decoder: look again at the next frame
+    if (!read) {  // refused by refinement or the decoder, or read unsure: look again at the next frame
       t.readFrame = frame_ - every_;
       t.readHeight = 0;
     }

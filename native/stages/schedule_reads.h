@@ -5,8 +5,8 @@
 // passed since its last read, or sooner when it has grown by kGrowth since then (a nearer plate reads
 // better); otherwise the candidate is dropped before refinement (a rejection of this stage), which saves
 // its refinement window, its read, its decoding and its evidence JPEG. A plate not tracked yet is always
-// looked at, and so is one whose last look gave no accepted read (ConfirmReads, after decoding, tells):
-// only plates already read are skipped. The reads of one vehicle are voted in
+// looked at, and so is one whose last look gave no accepted read, or only an unsure one (ConfirmReads,
+// after decoding, tells): only plates already read with confidence are skipped. The reads of one vehicle are voted in
 // src/pipeline/groupPlates.ts, which needs a few good reads per vehicle, not one per frame: this is what
 // lets cameras afford the better reader (plate_ocr) within their CPU budget (README, session 10).
 // Stateful: one instance per camera (each camera owns its Recognizer). Never in the stills pipeline
@@ -35,6 +35,9 @@ class ScheduleReads : public Stage {
   static constexpr float kGrowth = 1.1f;    // a tracked plate this much taller than at its last read is read
   static constexpr int kForgetFrames = 15;  // analysed frames unseen after which a track is dropped
   static constexpr size_t kMaxTracks = 64;  // bound on tracked plates (a plate beyond it is read every frame)
+  // A look counts only when it gave a read at least this sure (the pipeline's default previewConfidence):
+  // an unsure plate is read in every frame, as before scheduling, so the vote gets its agreeing reads soon.
+  static constexpr float kSureRead = 0.85f;
 
  private:
   struct Track {
