@@ -81,10 +81,7 @@ void ScheduleReads::confirm(const FrameContext& ctx) {
       return !r.plate.empty() && r.confidence >= kSureRead &&
              t.box.contains(cv::Point(r.box.x + r.box.width / 2, r.box.y + r.box.height / 2));
     });
-    if (!read) {  // refused by refinement or the decoder, or read unsure: look again at the next frame
-      t.readFrame = frame_ - every_;
-      t.readHeight = 0;
-    }
+    if (!read) t.readFrame = frame_ - every_;  // refused, or read unsure: look again at the next frame
   }
   looked_.clear();
 }

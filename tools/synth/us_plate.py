@@ -171,6 +171,11 @@ def _sticker(d: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int, w: int,
 last_text_box: tuple[int, int, int, int] = (0, 0, PLATE_W, PLATE_H)
 
 
+def _silhouette_spokes(rng: random.Random, min_radius: float) -> list[tuple[float, float]]:
+    """A jagged silhouette's corners as (angle, radius as a fraction of the full one), in angle order."""
+    return sorted((rng.uniform(0, 2 * math.pi), rng.uniform(min_radius, 1.0)) for _ in range(rng.randint(6, 12)))
+
+
 def _side_item(img: Image.Image, rng: random.Random, x0: float, x1: float, cy: float,
                ink: tuple[int, int, int], font_path: str) -> None:
     """Clutter beside the serial, never part of the text (real dev crops misread for it: stacked "RT",
@@ -197,7 +202,7 @@ def _side_item(img: Image.Image, rng: random.Random, x0: float, x1: float, cy: f
                                   (230, 140, 30), (90, 60, 40)]), rng, 25) + (rng.randint(170, 255),)
         if rng.random() < 0.5:  # a silhouette: a jagged polygon
             pts = [(ex + ew * (0.5 + 0.5 * r * math.cos(a)), ey + eh * (0.5 + 0.5 * r * math.sin(a)))
-                   for a, r in sorted((rng.uniform(0, 2 * math.pi), rng.uniform(0.35, 1.0)) for _ in range(rng.randint(6, 12)))]
+                   for a, r in _silhouette_spokes(rng, 0.35)]
             d.polygon(pts, fill=col)
         else:  # a round badge with a mark inside
             d.ellipse([ex, ey, ex + ew, ey + eh], fill=col if rng.random() < 0.5 else None, outline=col, width=3)
@@ -265,8 +270,7 @@ def _gap_emblem(gd: ImageDraw.ImageDraw, rng: random.Random, x: float, top: floa
                 cy - (r if k % 2 == 0 else r * 0.45) * math.sin(math.pi / 2 + k * math.pi / 5)) for k in range(10)]
         gd.polygon(pts, fill=col + (255,))
     else:
-        pts = [(cx + r * q * math.cos(a), cy + r * q * math.sin(a))
-               for a, q in sorted((rng.uniform(0, 2 * math.pi), rng.uniform(0.4, 1.0)) for _ in range(rng.randint(6, 12)))]
+        pts = [(cx + r * q * math.cos(a), cy + r * q * math.sin(a)) for a, q in _silhouette_spokes(rng, 0.4)]
         gd.polygon(pts, fill=col + (255,))
     return 2 * pad + dia
 
