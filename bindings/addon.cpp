@@ -11,6 +11,7 @@
 
 #include "camera_wrap.h"
 #include "decode_text.h"
+#include "image_decode.h"
 #include "process_heap.h"
 #include "recognize_worker.h"
 
@@ -76,6 +77,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("recognize", Napi::Function::New(env, Recognize, "recognize"));
   exports.Set("decodeText", Napi::Function::New(env, DecodeText, "decodeText"));
   exports.Set("NativeCamera", define_camera_class(env));
+  exports.Set("maxImagePixels", Napi::Number::New(env, static_cast<double>(kMaxImagePixels)));
   const char* crash_test = std::getenv("PLATEWATCH_CRASH_TEST");
   if (crash_test != nullptr && std::strcmp(crash_test, "1") == 0) {
     exports.Set("crashForTest", Napi::Function::New(env, CrashForTest, "crashForTest"));

@@ -43,12 +43,19 @@ cv::Mat decode_image(const uint8_t* data, size_t size) {
   try {
     image = cv::imdecode(encoded, cv::IMREAD_COLOR);
   } catch (const cv::Exception& e) {
+    // OpenCV checks the size the header claims before it decodes a pixel (OPENCV_IO_MAX_IMAGE_PIXELS,
+    // which src/native.ts sets to kMaxImagePixels before the addon loads).
+    if (e.func == "validateInputImageSize") {
+      throw Error(codes::kImageTooLarge, "image header claims more than the " + std::to_string(kMaxImagePixels) +
+                                             " pixel limit (or a side over 1048576 px); not decoded");
+    }
     throw Error(codes::kDecode, std::string("image could not be decoded: ") + e.err);
   }
   if (image.empty()) {
     throw Error(codes::kDecode, "data is not a supported image (" + std::to_string(size) +
                                     " bytes; expected JPEG, PNG, BMP, TIFF or WebP)");
   }
+  // Also after decoding, in case OpenCV's own limit was not set (the addon loaded some other way).
   if (static_cast<int64_t>(image.cols) * image.rows > kMaxImagePixels) {
     throw Error(codes::kImageTooLarge, "image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
                                            ", larger than the " + std::to_string(kMaxImagePixels) + " pixel limit");

@@ -9,7 +9,9 @@
 
 namespace platewatch {
 
-// Largest image accepted, in pixels (8K UHD is 33 Mpx; this leaves room for panoramas).
+// Largest image accepted, in pixels (8K UHD is 33 Mpx; this leaves room for panoramas). src/native.ts
+// hands the same figure to OpenCV (OPENCV_IO_MAX_IMAGE_PIXELS) so that a larger image is refused by its
+// header, before decoding; the addon exports it as maxImagePixels and a test checks the two agree.
 inline constexpr int64_t kMaxImagePixels = 64LL * 1024 * 1024;
 
 // Decodes an encoded image (JPEG, PNG, BMP, TIFF, WebP...) into an 8-bit BGR Mat.

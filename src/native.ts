@@ -117,6 +117,8 @@ interface Addon {
   versions(): Versions;
   recognize(input: Buffer | string, options?: RecognizerOptions): Promise<RecognizeResult>;
   decodeText(textProbs: Float32Array, stateProbs: Float32Array, options?: RecognizerOptions): DecodedText;
+  /** native/image_decode.h's kMaxImagePixels. */
+  maxImagePixels: number;
   /** Only when PLATEWATCH_CRASH_TEST=1 was set as the addon loaded (fault tests). */
   crashForTest?: () => void;
   NativeCamera: new (
@@ -125,9 +127,25 @@ interface Addon {
   ) => NativeCamera;
 }
 
+/**
+ * The largest still image accepted, in pixels: native/image_decode.h's kMaxImagePixels (a test checks the
+ * two agree). OpenCV reads OPENCV_IO_MAX_IMAGE_PIXELS once, as its image codecs load with the addon, and
+ * then refuses an image whose header claims more pixels before it decodes any. Without it, a 389 KB PNG
+ * claiming 20000x20000 made the decoder allocate 1.2 GB and spend ~2 s before the check after decoding
+ * refused it. A smaller limit already in the environment is kept.
+ */
+export const maxImagePixels = 64 * 1024 * 1024;
+const envLimit = Number(process.env.OPENCV_IO_MAX_IMAGE_PIXELS);
+if (!(Number.isInteger(envLimit) && envLimit > 0 && envLimit < maxImagePixels)) {
+  process.env.OPENCV_IO_MAX_IMAGE_PIXELS = String(maxImagePixels);
+}
+
 const require = createRequire(import.meta.url);
 export const addonPath = path.join(packageRoot, 'build', 'Release', 'platewatch.node');
 const addon = require(addonPath) as Addon;
+
+/** The addon's own figure for {@link maxImagePixels} (for the test that they agree). */
+export const nativeMaxImagePixels: number = addon.maxImagePixels;
 
 /** Does nothing natively: the baseline cost of a boundary crossing. */
 export function noop(): void {

@@ -5,11 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
 import { ImageInputError, ModelError } from '../src/errors.js';
-import { recognize } from '../src/native.js';
+import { maxImagePixels, nativeMaxImagePixels, recognize } from '../src/native.js';
 import { modelDir } from '../src/paths.js';
 import { fixtureDir, PYTHON, renderPlate } from './fixtures.js';
 
@@ -142,6 +143,25 @@ describe('plate reader with bad input never crashes', () => {
     );
     expect((await recognize(grey, crop)).reads[0]?.plate).toBe('4GRY512');
     expect((await recognize(bgra, crop)).reads[0]?.plate).toBe('7RGB300');
+  });
+
+  it('an image whose header claims more than maxImagePixels is refused before a pixel is decoded', () => {
+    expect(maxImagePixels).toBe(nativeMaxImagePixels);
+    // 8200 x 8200 grey zeros: a 0.2 MB PNG that would decode to 67 Mpx (200 MB as BGR), just over the limit.
+    const bomb = makeImage('bomb.png', 'img = np.zeros((8200, 8200), np.uint8)');
+    // In a fresh process, so that its peak memory says whether the pixels were ever allocated.
+    const script = `const { recognize } = await import(${JSON.stringify(pathToFileURL(path.resolve('dist/src/native.js')).href)});
+const e = await recognize(${JSON.stringify(bomb)}).then(() => null, (err) => err);
+console.log(JSON.stringify({ code: e?.code, message: e?.message, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));`;
+    // Without this process's OPENCV_IO_MAX_IMAGE_PIXELS (set when it loaded the addon): the child must set its own.
+    const { OPENCV_IO_MAX_IMAGE_PIXELS: _, ...env } = process.env;
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env }),
+    );
+    expect(out.code).toBe('ERR_IMAGE_TOO_LARGE');
+    expect(out.message).toMatch(/header claims more than the 67108864 pixel limit/);
+    // Decoding it would take the process past ~370 MiB (measured: 1.2 GiB for a 20000 x 20000 one).
+    expect(out.maxRssMiB).toBeLessThan(250);
   });
 
   it('corrupt and empty inputs reject with ImageInputError in crop mode too', async () => {
