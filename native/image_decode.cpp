@@ -69,6 +69,10 @@ cv::Mat read_image_file(const std::string& path) {
     throw Error(codes::kFileNotFound, "cannot open image '" + path + "': " + std::strerror(errno));
   }
   if (!S_ISREG(st.st_mode)) throw Error(codes::kNotAFile, "'" + path + "' is not a regular file");
+  if (st.st_size > kMaxImageFileBytes) {
+    throw Error(codes::kImageTooLarge, "'" + path + "' is " + std::to_string(st.st_size) + " bytes, more than the " +
+                                           std::to_string(kMaxImageFileBytes) + " byte limit for an image file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(codes::kFileNotFound, "cannot open image '" + path + "'");
   std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));

@@ -14,6 +14,10 @@ namespace platewatch {
 // header, before decoding; the addon exports it as maxImagePixels and a test checks the two agree.
 inline constexpr int64_t kMaxImagePixels = 64LL * 1024 * 1024;
 
+// Largest image file read, in bytes: more than any encoding of a kMaxImagePixels image needs (an
+// uncompressed 64 Mpx BMP is 192 MiB). A larger file is refused unread, not loaded whole into memory.
+inline constexpr int64_t kMaxImageFileBytes = 256LL * 1024 * 1024;
+
 // Decodes an encoded image (JPEG, PNG, BMP, TIFF, WebP...) into an 8-bit BGR Mat.
 // Grey-scale and 4-channel inputs are converted. Throws platewatch::Error on bad input.
 cv::Mat decode_image(const uint8_t* data, size_t size);

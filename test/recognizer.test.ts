@@ -3,7 +3,7 @@
  * (tools/synth/plate.py), and its behaviour on bad input. Needs the committed models/, not ../shared.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -162,6 +162,17 @@ console.log(JSON.stringify({ code: e?.code, message: e?.message, maxRssMiB: proc
     expect(out.message).toMatch(/header claims more than the 67108864 pixel limit/);
     // Decoding it would take the process past ~370 MiB (measured: 1.2 GiB for a 20000 x 20000 one).
     expect(out.maxRssMiB).toBeLessThan(250);
+  });
+
+  it('an image file over 256 MiB is refused unread, naming the file and its size', async () => {
+    const big = path.join(fixtureDir(), 'huge.jpg');
+    writeFileSync(big, '');
+    truncateSync(big, 256 * 1024 * 1024 + 1); // sparse: no disk space, no memory
+    const err = (await recognize(big).catch((e: unknown) => e)) as ImageInputError;
+    expect(err).toBeInstanceOf(ImageInputError);
+    expect(err.code).toBe('ERR_IMAGE_TOO_LARGE');
+    expect(err.message).toContain(`'${big}' is 268435457 bytes, more than the 268435456 byte limit`);
+    rmSync(big);
   });
 
   it('corrupt and empty inputs reject with ImageInputError in crop mode too', async () => {
