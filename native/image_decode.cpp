@@ -29,6 +29,23 @@ bool jpeg_has_eoi(const uint8_t* data, size_t size) {
   return false;
 }
 
+// The format the first bytes announce, or nullptr: lets a failed decode say "corrupt PNG" rather than
+// "not an image", and name a format OpenCV does not read.
+const char* sniff_format(const uint8_t* d, size_t n) {
+  const auto starts = [&](const char* magic, size_t len, size_t at = 0) {
+    return n >= at + len && std::memcmp(d + at, magic, len) == 0;
+  };
+  if (is_jpeg(d, n)) return "JPEG";
+  if (starts("\x89PNG\r\n\x1a\n", 8)) return "PNG";
+  if (starts("BM", 2)) return "BMP";
+  if (starts("II*\0", 4) || starts("MM\0*", 4)) return "TIFF";
+  if (starts("RIFF", 4) && starts("WEBP", 4, 8)) return "WebP";
+  if (starts("GIF8", 4)) return "GIF";
+  if (starts("\0\0\0\x0cjP  ", 8) || starts("\xff\x4f\xff\x51", 4)) return "JPEG 2000";
+  if (starts("ftypheic", 8, 4) || starts("ftypheix", 8, 4) || starts("ftypmif1", 8, 4)) return "HEIF";
+  return nullptr;
+}
+
 }  // namespace
 
 cv::Mat decode_image(const uint8_t* data, size_t size) {
@@ -52,8 +69,16 @@ cv::Mat decode_image(const uint8_t* data, size_t size) {
     throw Error(codes::kDecode, std::string("image could not be decoded: ") + e.err);
   }
   if (image.empty()) {
-    throw Error(codes::kDecode, "data is not a supported image (" + std::to_string(size) +
-                                    " bytes; expected JPEG, PNG, BMP, TIFF or WebP)");
+    const char* format = sniff_format(data, size);
+    const std::string bytes = std::to_string(size) + " bytes";
+    if (format == nullptr) {
+      throw Error(codes::kDecode, "data is not a supported image (" + bytes + "; expected JPEG, PNG, BMP, TIFF or WebP)");
+    }
+    const std::string f(format);
+    if (f == "GIF" || f == "JPEG 2000" || f == "HEIF") {
+      throw Error(codes::kDecode, f + " images are not supported (" + bytes + "; expected JPEG, PNG, BMP, TIFF or WebP)");
+    }
+    throw Error(codes::kDecode, f + " data could not be decoded: corrupt or truncated (" + bytes + ")");
   }
   // Also after decoding, in case OpenCV's own limit was not set (the addon loaded some other way).
   if (static_cast<int64_t>(image.cols) * image.rows > kMaxImagePixels) {

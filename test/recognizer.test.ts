@@ -175,6 +175,15 @@ console.log(JSON.stringify({ code: e?.code, message: e?.message, maxRssMiB: proc
     rmSync(big);
   });
 
+  it('a failed decode names the format: a cut-off PNG is corrupt, a GIF is unsupported, bytes are not an image', async () => {
+    const png = readFileSync(renderPlate('TRUNC42'));
+    const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(64, 1)]);
+    const message = async (input: Buffer) => ((await recognize(input).catch((e: unknown) => e)) as Error).message;
+    expect(await message(png.subarray(0, 200))).toBe('PNG data could not be decoded: corrupt or truncated (200 bytes)');
+    expect(await message(gif)).toMatch(/^GIF images are not supported \(70 bytes; expected JPEG, PNG/);
+    expect(await message(Buffer.from('not an image at all'))).toMatch(/^data is not a supported image \(19 bytes/);
+  });
+
   it('corrupt and empty inputs reject with ImageInputError in crop mode too', async () => {
     for (const input of [Buffer.alloc(0), Buffer.from('not an image at all')]) {
       const err = await recognize(input, crop).catch((e: unknown) => e);
