@@ -72,11 +72,13 @@ cv::Mat decode_image(const uint8_t* data, size_t size) {
     const char* format = sniff_format(data, size);
     const std::string bytes = std::to_string(size) + " bytes";
     if (format == nullptr) {
-      throw Error(codes::kDecode, "data is not a supported image (" + bytes + "; expected JPEG, PNG, BMP, TIFF or WebP)");
+      throw Error(codes::kDecode,
+                  "data is not a supported image (" + bytes + "; expected JPEG, PNG, BMP, TIFF or WebP)");
     }
     const std::string f(format);
     if (f == "GIF" || f == "JPEG 2000" || f == "HEIF") {
-      throw Error(codes::kDecode, f + " images are not supported (" + bytes + "; expected JPEG, PNG, BMP, TIFF or WebP)");
+      throw Error(codes::kDecode,
+                  f + " images are not supported (" + bytes + "; expected JPEG, PNG, BMP, TIFF or WebP)");
     }
     throw Error(codes::kDecode, f + " data could not be decoded: corrupt or truncated (" + bytes + ")");
   }
