@@ -173,6 +173,8 @@ def main():
     ap.add_argument("--fold", type=int, default=-1, help="dev fold held out (0..4); -1 trains on all dev scenes")
     ap.add_argument("--real-share", type=float, default=0.3)
     ap.add_argument("--steps", type=int, default=4000)
+    ap.add_argument("--stop-at", type=int, default=0, help="end after this many steps, on the --steps schedule (session 3 "
+                    "stopped its 6000-step synthetic run at step 3500: synth3500.pt)")
     ap.add_argument("--batch", type=int, default=24)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--init", default="")
@@ -208,7 +210,8 @@ def main():
     gh, gw = crop_h // STRIDE, crop_w // STRIDE
     t0 = time.time()
     run_h = run_r = 0.0
-    for step in range(1, args.steps + 1):
+    last = min(args.steps, args.stop_at) if args.stop_at > 0 else args.steps
+    for step in range(1, last + 1):
         if step % 200 == 0:
             syn.refresh()
         lr = args.lr * min(1.0, step / min(100, max(1, args.steps // 8))) * 0.5 * (1 + math.cos(math.pi * step / args.steps))
@@ -243,7 +246,7 @@ def main():
         if step % 50 == 0:
             print(f"step {step} lr {lr:.5f} heat {run_h:.4f} reg {run_r:.4f} synthetic {len(syn.images)} "
                   f"{(time.time() - t0) / step:.2f}s/step", flush=True)
-        if step % args.save_every == 0 or step == args.steps:
+        if step % args.save_every == 0 or step == last:
             torch.save(model.state_dict(), args.out)
             if args.onnx:
                 m2 = PlateDetector()
