@@ -191,6 +191,7 @@ def main():
     ap.add_argument("--max-shards", type=int, default=0, help="use only the first N synthetic shards of each "
                     "--synthetic folder (comma-separated) (0: all)")
     args = ap.parse_args()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)  # before training, not at its first save
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)

@@ -285,6 +285,8 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--onnx", default="")
     a = ap.parse_args()
+    # Before the hours of training, not at the save after them (session 11 lost a 49-minute run that way).
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
 
     global IN_H, IN_W, STEPS
     arch = a.arch
