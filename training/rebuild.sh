@@ -59,7 +59,7 @@ reader_data() {
 }
 
 # The committed checkpoint NAME (training/checkpoints/reader_NAME.pt, fp16) as the .pt and .pt.json train.py
-# reads with --init; false when it is not committed.
+# reads with --init; false when it is not committed. The latest step of the chain committed is taken.
 use_checkpoint() {  # name dst
   [ -f "$CK/reader_$1.pt" ] || return 1
   mkdir -p "$(dirname "$2")"
@@ -71,6 +71,7 @@ reader_base() {
   [ -f "$dst" ] && return 0
   use_checkpoint base4d "$dst" && return 0
   [ -f "$OUT/v3p/base3.pt" ] || use_checkpoint base3 "$OUT/v3p/base3.pt" || true
+  [ -f "$OUT/v3p/base3.pt" ] || [ -f "$OUT/v3/base.pt" ] || use_checkpoint base "$OUT/v3/base.pt" || true
   local T="$NICE $PY -m training.ocr.train"
   local SYNB=$OUT/synth,$OUT/synth5,$OUT/synth6,$OUT/synth7,$OUT/synth8,$OUT/synth9,$OUT/synth_intl
   [ -f "$OUT/v3p/base3.pt" ] || [ -f "$OUT/v3/base.pt" ] || $T --arch v3 --synth $OUT/synth,$OUT/synth5 --steps 6000 \
