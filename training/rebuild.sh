@@ -136,7 +136,8 @@ detector_base() {
 detector_folds() {
   # The shipped recipe's folds with three seed bases (20: det_f{f}_intl, 40: _s40, 60: _s60), as the held-out
   # scene figures use them. kfold.sh skips a fold whose model exists.
-  local KF="SYNTH=$OUT/v2/synth_intl.pt SYNTHETIC=$OUT/detector,$OUT/detector_intl $NICE bash training/detector/kfold.sh"
+  # OUT is exported above (for dataset/shards) and kfold.sh reads OUT too: hand it its own folder.
+  local KF="OUT=$OUT/v2 SYNTH=$OUT/v2/synth_intl.pt SYNTHETIC=$OUT/detector,$OUT/detector_intl $NICE bash training/detector/kfold.sh"
   for s in 20 40 60; do
     local tag=_intl
     [ $s = 20 ] || tag=_intl_s$s
