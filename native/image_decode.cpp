@@ -29,21 +29,26 @@ bool jpeg_has_eoi(const uint8_t* data, size_t size) {
   return false;
 }
 
-// The format the first bytes announce, or nullptr: lets a failed decode say "corrupt PNG" rather than
-// "not an image", and name a format OpenCV does not read.
-const char* sniff_format(const uint8_t* d, size_t n) {
+// The format the first bytes announce: lets a failed decode say "corrupt PNG" rather than "not an image",
+// and name a format OpenCV does not read. name is nullptr for bytes no known format starts with.
+struct Sniffed {
+  const char* name;
+  bool decodable;  // one OpenCV reads (its data was damaged when the decode failed)
+};
+
+Sniffed sniff_format(const uint8_t* d, size_t n) {
   const auto starts = [&](const char* magic, size_t len, size_t at = 0) {
     return n >= at + len && std::memcmp(d + at, magic, len) == 0;
   };
-  if (is_jpeg(d, n)) return "JPEG";
-  if (starts("\x89PNG\r\n\x1a\n", 8)) return "PNG";
-  if (starts("BM", 2)) return "BMP";
-  if (starts("II*\0", 4) || starts("MM\0*", 4)) return "TIFF";
-  if (starts("RIFF", 4) && starts("WEBP", 4, 8)) return "WebP";
-  if (starts("GIF8", 4)) return "GIF";
-  if (starts("\0\0\0\x0cjP  ", 8) || starts("\xff\x4f\xff\x51", 4)) return "JPEG 2000";
-  if (starts("ftypheic", 8, 4) || starts("ftypheix", 8, 4) || starts("ftypmif1", 8, 4)) return "HEIF";
-  return nullptr;
+  if (is_jpeg(d, n)) return {"JPEG", true};
+  if (starts("\x89PNG\r\n\x1a\n", 8)) return {"PNG", true};
+  if (starts("BM", 2)) return {"BMP", true};
+  if (starts("II*\0", 4) || starts("MM\0*", 4)) return {"TIFF", true};
+  if (starts("RIFF", 4) && starts("WEBP", 4, 8)) return {"WebP", true};
+  if (starts("GIF8", 4)) return {"GIF", false};
+  if (starts("\0\0\0\x0cjP  ", 8) || starts("\xff\x4f\xff\x51", 4)) return {"JPEG 2000", false};
+  if (starts("ftypheic", 8, 4) || starts("ftypheix", 8, 4) || starts("ftypmif1", 8, 4)) return {"HEIF", false};
+  return {nullptr, false};
 }
 
 }  // namespace
@@ -69,18 +74,18 @@ cv::Mat decode_image(const uint8_t* data, size_t size) {
     throw Error(codes::kDecode, std::string("image could not be decoded: ") + e.err);
   }
   if (image.empty()) {
-    const char* format = sniff_format(data, size);
+    const Sniffed format = sniff_format(data, size);
     const std::string bytes = std::to_string(size) + " bytes";
-    if (format == nullptr) {
+    if (format.name == nullptr) {
       throw Error(codes::kDecode,
                   "data is not a supported image (" + bytes + "; expected JPEG, PNG, BMP, TIFF or WebP)");
     }
-    const std::string f(format);
-    if (f == "GIF" || f == "JPEG 2000" || f == "HEIF") {
-      throw Error(codes::kDecode,
-                  f + " images are not supported (" + bytes + "; expected JPEG, PNG, BMP, TIFF or WebP)");
+    if (!format.decodable) {
+      throw Error(codes::kDecode, std::string(format.name) + " images are not supported (" + bytes +
+                                      "; expected JPEG, PNG, BMP, TIFF or WebP)");
     }
-    throw Error(codes::kDecode, f + " data could not be decoded: corrupt or truncated (" + bytes + ")");
+    throw Error(codes::kDecode,
+                std::string(format.name) + " data could not be decoded: corrupt or truncated (" + bytes + ")");
   }
   // Also after decoding, in case OpenCV's own limit was not set (the addon loaded some other way).
   if (static_cast<int64_t>(image.cols) * image.rows > kMaxImagePixels) {
