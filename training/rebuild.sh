@@ -52,10 +52,12 @@ export OUT PY NICE
 
 reader_data() {
   # The seeds and sizes of sessions 4-8 (training/ocr/README.md). synth5/6/7/13 only feed the base chain.
-  local base_sets="dataset synth5 14000 5; dataset synth6 20000 6; dataset synth7 20000 7; dataset synth13 20000 13 --plate-look --clutter"
-  [ -f "$CK/reader_base4d.pt" ] && base_sets=true
-  lanes "dataset synth 18000 1 && dataset synth8 20000 8 --plate-look && dataset synth12 20000 12 --plate-look --clutter" \
-    "dataset synth_intl 10000 21 --intl 1.0 && dataset synth9 20000 9 --plate-look && $base_sets"
+  # Both lanes hold about as many crops (78,000 and 84,000 when the base sets are made).
+  local base1="dataset synth13 20000 13 --plate-look --clutter"
+  local base2="dataset synth5 14000 5 && dataset synth6 20000 6 && dataset synth7 20000 7"
+  [ -f "$CK/reader_base4d.pt" ] && base1=true && base2=true
+  lanes "dataset synth 18000 1 && dataset synth8 20000 8 --plate-look && dataset synth12 20000 12 --plate-look --clutter && $base1" \
+    "dataset synth_intl 10000 21 --intl 1.0 && dataset synth9 20000 9 --plate-look && $base2"
 }
 
 # The committed checkpoint NAME (training/checkpoints/reader_NAME.pt, fp16) as the .pt and .pt.json train.py
@@ -82,25 +84,37 @@ reader_base() {
     --out "$dst" --onnx $OUT/v3c/base4d/plate_ocr.onnx
 }
 
-# kfold.py over two lanes (folds 0-2 and 3-4), then the pooled figure from the cached fold results.
-kfold_lanes() {  # out args...
-  local out=$1
+# The reader's three fold steps (kf_v3d -> kf_v3df -> kf_v3dsoB) as one chain per fold: fold k's step
+# needs only fold k's previous step. Folds 0-1 and 2-3 run in two lanes at one thread each, then fold 4
+# alone at two threads, so neither core waits for the other (three folds in one lane and two in the other
+# left a core idle for a third of the time). kfold.py skips a fold whose model and score exist.
+reader_fold_chain() {  # threads folds...
+  local threads=$1
   shift
-  [ -f "$out/pooled.json" ] && return 0
-  local K="$NICE $PY -m training.ocr.kfold $* --out $out"
-  lanes "$K --only 0 1 2" "$K --only 3 4"
-  $K --only
-}
-
-reader_folds() {
   local SYN=$OUT/synth,$OUT/synth8,$OUT/synth9,$OUT/synth12,$OUT/synth_intl,$OUT/synth_intl
   local SCN="--scenes $SCENES --scene-weight 0.3 --margin-x 0.1 --margin-y 0.12 --aug strong"
-  kfold_lanes $OUT/kf_v3d --base $OUT/v3c/base4d.pt --synth $SYN --steps 1500 --lr 2e-3 --real-weight 0.35 $SCN --seed 1
-  kfold_lanes $OUT/kf_v3df --base "$OUT/kf_v3d/fold{k}/model.pt" --synth $SYN,$OUT/synth_intl,$OUT/synth_intl \
-    --steps 600 --lr 1e-3 --real-weight 0.35 $SCN --seed 2
   local SYNF=$OUT/synth,$OUT/synth8,$OUT/synth9,$OUT/synth12,$OUT/synth_intl,$OUT/synth_intl,$OUT/synth_intl,$OUT/synth_intl
-  kfold_lanes $OUT/kf_v3dsoB --base "$OUT/kf_v3df/fold{k}/model.pt" --state-only --foreign-weight 6 --synth $SYNF \
-    --steps 600 --lr 1e-3 --real-weight 0.5 --margin-x 0.1 --margin-y 0.12 --aug strong --seed 1
+  local K="$NICE $PY -m training.ocr.kfold --threads $threads"
+  for k in "$@"; do
+    $K --only "$k" --out $OUT/kf_v3d --base $OUT/v3c/base4d.pt --synth $SYN --steps 1500 --lr 2e-3 \
+      --real-weight 0.35 $SCN --seed 1
+    $K --only "$k" --out $OUT/kf_v3df --base "$OUT/kf_v3d/fold{k}/model.pt" --synth $SYN,$OUT/synth_intl,$OUT/synth_intl \
+      --steps 600 --lr 1e-3 --real-weight 0.35 $SCN --seed 2
+    $K --only "$k" --out $OUT/kf_v3dsoB --base "$OUT/kf_v3df/fold{k}/model.pt" --state-only --foreign-weight 6 \
+      --synth $SYNF --steps 600 --lr 1e-3 --real-weight 0.5 --margin-x 0.1 --margin-y 0.12 --aug strong --seed 1
+  done
+}
+export -f reader_fold_chain
+export SCENES
+
+reader_folds() {
+  [ -f "$OUT/kf_v3dsoB/pooled.json" ] && return 0
+  lanes "reader_fold_chain 1 0 1" "reader_fold_chain 1 2 3"
+  reader_fold_chain 2 4
+  # The pooled figures from the cached fold results (each step's steps and seed, for its pooled.json).
+  $PY -m training.ocr.kfold --only --out $OUT/kf_v3d --base - --steps 1500 --seed 1
+  $PY -m training.ocr.kfold --only --out $OUT/kf_v3df --base - --steps 600 --seed 2
+  $PY -m training.ocr.kfold --only --out $OUT/kf_v3dsoB --base - --steps 600 --seed 1
 }
 
 # gen_data.py shards a:b into a folder, skipped when the folder holds shard b-1 already.

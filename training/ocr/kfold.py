@@ -95,6 +95,7 @@ def main() -> None:
     ap.add_argument("--splice-weight", type=float, default=0.0)
     ap.add_argument("--foreign-weight", type=float, default=0.5, help="train.py --foreign-weight")
     ap.add_argument("--state-only", action="store_true", help="train the state head only (train.py --state-only)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads of each fold's training")
     ap.add_argument("--out", default="training/out/kfold")
     ap.add_argument("--eval-only", action="store_true", help="re-score the fold models already trained (e.g. after "
                     "a change to decoding or thresholds)")
@@ -113,11 +114,16 @@ def main() -> None:
             continue
         model_dir = os.path.join(os.path.abspath(a.out), f"fold{k}")
         os.makedirs(model_dir, exist_ok=True)
+        if not a.eval_only and os.path.exists(res_path) and os.path.exists(os.path.join(model_dir, "model.pt")):
+            # Trained and scored already (an interrupted run continues): delete the folder to train again.
+            results[k] = json.load(open(res_path))
+            print(f"fold {k}: done already ({res_path})", flush=True)
+            continue
         if not a.eval_only:
             cmd = [sys.executable, "-m", "training.ocr.train", "--synth", a.synth, "--init", a.base.replace("{k}", str(k)),
                    "--real", a.real, "--fold", str(k), "--folds", str(a.folds), "--steps", str(a.steps), "--batch",
                    str(a.batch), "--real-weight", str(a.real_weight), "--lr", str(a.lr), "--seed", str(a.seed), "--threads",
-                   "1", "--out", os.path.join(model_dir, "model.pt"), "--onnx", os.path.join(model_dir, "plate_ocr.onnx"),
+                   str(a.threads), "--out", os.path.join(model_dir, "model.pt"), "--onnx", os.path.join(model_dir, "plate_ocr.onnx"),
                    "--margin-x", str(a.margin_x), "--margin-y", str(a.margin_y), "--aug", a.aug,
                    "--foreign-weight", str(a.foreign_weight)]
             if a.arch:
