@@ -85,6 +85,13 @@ describe('platewatch eval', () => {
     expect(r.decodeMsMedian).toBeGreaterThan(0);
     expect(r.threads).toBe(1);
     expect(r.failures.map((f: { file: string }) => f.file)).toEqual(['WRONG1.png']);
+    // A miss lists the best read's readings, its own text first, at most --top of them.
+    const miss = r.failures[0];
+    expect(miss.read).toBe('WRONG1');
+    expect(miss.candidates[0]).toBe('WRONG1');
+    expect(miss.candidates.length).toBeGreaterThanOrEqual(1);
+    expect(miss.candidates.length).toBeLessThanOrEqual(3);
+    expect(miss.candidates).not.toContain('ZZZ999');
   });
 
   it('counts every read on a no-plate scene set as an extra read, and prints a table without --json', async () => {

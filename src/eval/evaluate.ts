@@ -18,6 +18,8 @@ export interface ImageOutcome {
   truth: string;
   /** The best read's text ('' when nothing was read). */
   read: string;
+  /** The best read's top-N readings, best first (its own text first), normalized. */
+  candidates?: string[];
   top1: boolean;
   topN: boolean;
   detected?: boolean;
@@ -57,7 +59,16 @@ export interface EvalReport {
   decodeMsP90: number;
   threads: number;
   errors: number;
-  failures: { file: string; truth: string; read: string; state?: string; truthState?: string; error?: string }[];
+  /** Misses, errors and (scenes) images with reads elsewhere; `candidates`: the best read's top N. */
+  failures: {
+    file: string;
+    truth: string;
+    read: string;
+    candidates?: string[];
+    state?: string;
+    truthState?: string;
+    error?: string;
+  }[];
 }
 
 export interface EvalOptions {
@@ -77,6 +88,12 @@ function inTop(read: PlateRead | undefined, truth: string, n: number): boolean {
   return read.candidates.slice(0, n).some((c) => normalizePlate(c.plate) === truth);
 }
 
+function topTexts(read: PlateRead | undefined, n: number): { candidates?: string[] } {
+  if (!read) return {};
+  const texts = [read.plate, ...read.candidates.map((c) => c.plate)].map(normalizePlate);
+  return { candidates: [...new Set(texts)].slice(0, n) };
+}
+
 function scoreCrop(label: CropLabel, reads: PlateRead[], n: number): Omit<ImageOutcome, 'ms' | 'cpuMs' | 'decodeMs'> {
   const best = byConfidence(reads)[0];
   const read = best ? normalizePlate(best.plate) : '';
@@ -84,6 +101,7 @@ function scoreCrop(label: CropLabel, reads: PlateRead[], n: number): Omit<ImageO
     file: label.file,
     truth: label.plate,
     read,
+    ...topTexts(best, n),
     top1: read !== '' && read === label.plate,
     topN: inTop(best, label.plate, n),
     ...(best?.state ? { state: best.state } : {}),
@@ -112,6 +130,7 @@ function scoreScene(label: SceneLabel, reads: PlateRead[], n: number): Omit<Imag
     file: label.file,
     truth: label.plate,
     read,
+    ...topTexts(best, n),
     top1: read !== '' && read === label.plate,
     topN: onPlate.some((r) => inTop(r, label.plate, n)),
     detected: onPlate.length > 0,
@@ -201,6 +220,7 @@ function summarize(set: LabelledSet, outcomes: ImageOutcome[], opts: EvalOptions
         file: o.file,
         truth: o.truth,
         read: o.read,
+        ...(o.candidates ? { candidates: o.candidates } : {}),
         ...(o.state ? { state: o.state } : {}),
         ...(o.truthState ? { truthState: o.truthState } : {}),
         ...(o.error ? { error: `${o.error.code}: ${o.error.message}` } : {}),
