@@ -7,7 +7,7 @@
 # training/out/ is not in git and a new machine starts without it. The synthetic-only base checkpoints
 # are committed (training/checkpoints/, README there): when present they are used instead of their ~2 h
 # of training. Each step is skipped when its output exists, so an interrupted run continues where it
-# stopped. Runs two lanes at a time on a 2-core machine (nice 10), one stage after another: a 2-thread
+# stopped. Runs two or three processes at a time on a 2-core machine (nice 10), one stage after another: a 2-thread
 # training run beside another busy process slowed from 0.46 to ~1.4 s per step (session 11).
 #
 #   bash scripts/setup-training.sh && npm run build
@@ -15,12 +15,13 @@
 #   bash training/rebuild.sh reader-folds     # or some stages: reader-data reader-base reader-folds
 #                                             #   detector-data detector-base detector-folds heldout
 #
-# Times measured on the 2-core machine in session 11 (alone on it unless said): reader-data ~25 min (500
-# crops take 8.5 s on one core; 172,000 crops in 9 sets, 2 lanes); reader-base ~2 h (0.46 s per step at
-# 2 threads: 6000 + 6000 + 4000 steps), nothing when the checkpoint is committed; detector-data ~5 min
-# (26 s per 500-scene shard, 21 shards, 2 lanes); detector-base ~8 min (0.10 s per step); detector-folds
-# ~1-2 min per fold model and its scoring, 15 of them. Estimated from those per-step times, not run
-# whole: reader-folds ~1.5 h (13,500 steps over 2 lanes at one thread each), heldout ~10 min.
+# Times measured on the 2-core machine (alone on it unless said). reader-data ~25 min for all 9 sets (500
+# crops take 8.5 s on one core; 172,000 crops, 2 lanes), ~12 min for the 5 the folds need. reader-base
+# nothing while reader_base4d.pt is committed, else 0.44 s per step at 2 threads: base 46 min (session 11),
+# base3 45 min and base4d 30 min (session 12). reader-folds ~68 min (session 12, 21:52-23:00; one chain of
+# 2700 steps per fold, 0.53-0.8 s per step at one thread). detector-data ~5 min (26 s per 500-scene shard,
+# 21 shards, 2 lanes); detector-base ~8 min (0.10 s per step), nothing while detector_synth_intl.pt is
+# committed; detector-folds ~1-2 min per fold model and its scoring, 15 of them; heldout a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
@@ -31,11 +32,15 @@ SCENES=../shared/data/us-plates
 [ -d "$SCENES" ] || { echo "rebuild: ../shared/data is missing (the dev data is needed for the real-data steps)" >&2; exit 1; }
 mkdir -p "$OUT"
 
-# Two commands side by side; fails when either fails.
+# Commands side by side; waits for all of them, fails when any fails.
 lanes() {
-  bash -c "$1" & local a=$!
-  bash -c "$2" & local b=$!
-  wait $a && wait $b
+  local pids=() rc=0 c p
+  for c in "$@"; do
+    bash -c "$c" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  return $rc
 }
 
 # A make_dataset run, skipped when its folder holds its last chunk already.
@@ -85,9 +90,10 @@ reader_base() {
 }
 
 # The reader's three fold steps (kf_v3d -> kf_v3df -> kf_v3dsoB) as one chain per fold: fold k's step
-# needs only fold k's previous step. Folds 0-1 and 2-3 run in two lanes at one thread each, then fold 4
-# alone at two threads, so neither core waits for the other (three folds in one lane and two in the other
-# left a core idle for a third of the time). kfold.py skips a fold whose model and score exist.
+# needs only fold k's previous step. Three processes at one thread each (folds 0-1, 2-3 and 4) keep both
+# cores busy to the end: one thread per process never spin-waits, so three share two cores at ~0.8 s per
+# step each (0.53 s with two; session 12). Two lanes and then fold 4 alone at two threads (0.44 s per
+# step) would take ~68 min instead of ~60. kfold.py skips a fold whose model and score exist.
 reader_fold_chain() {  # threads folds...
   local threads=$1
   shift
@@ -108,9 +114,8 @@ export -f reader_fold_chain
 export SCENES
 
 reader_folds() {
-  [ -f "$OUT/kf_v3dsoB/pooled.json" ] && return 0
-  lanes "reader_fold_chain 1 0 1" "reader_fold_chain 1 2 3"
-  reader_fold_chain 2 4
+  # No early return on pooled.json: each fold's run rewrites it with the folds done so far.
+  lanes "reader_fold_chain 1 0 1" "reader_fold_chain 1 2 3" "reader_fold_chain 1 4"
   # The pooled figures from the cached fold results (each step's steps and seed, for its pooled.json).
   $PY -m training.ocr.kfold --only --out $OUT/kf_v3d --base - --steps 1500 --seed 1
   $PY -m training.ocr.kfold --only --out $OUT/kf_v3df --base - --steps 600 --seed 2
@@ -161,9 +166,13 @@ detector_folds() {
 
 heldout() {
   echo "crops (and the reader-only scene figure): $(tr -d '\n ' < $OUT/kf_v3dsoB/pooled.json)"
+  local runs=() s
+  for s in "" _s40 _s60; do  # the three detector seeds side by side (each eval is one thread)
+    [ -f "$OUT/ho_v3dsoB$s/pooled.json" ] || runs+=("$PY -m training.ocr.heldout_scenes --reader $OUT/kf_v3dsoB \
+      --detector '$OUT/v2/det_f{f}_intl$s.onnx' --settings 'detectorThreshold: 0.4' --margin-y 0.09 --out $OUT/ho_v3dsoB$s")
+  done
+  [ ${#runs[@]} -eq 0 ] || lanes "${runs[@]}"
   for s in "" _s40 _s60; do
-    [ -f "$OUT/ho_v3dsoB$s/pooled.json" ] || $PY -m training.ocr.heldout_scenes --reader $OUT/kf_v3dsoB \
-      --detector "$OUT/v2/det_f{f}_intl$s.onnx" --settings 'detectorThreshold: 0.4' --margin-y 0.09 --out $OUT/ho_v3dsoB$s
     echo "scenes, detector seeds ${s:-_s20}: $($PY -c 'import json, sys; p = json.load(open(sys.argv[1])); p.pop("failures", None); print(p)' $OUT/ho_v3dsoB$s/pooled.json)"
   done
 }
