@@ -18,7 +18,7 @@
 # Times measured on the 2-core machine (alone on it unless said). reader-data ~25 min for all 9 sets (500
 # crops take 8.5 s on one core; 172,000 crops, 2 lanes), ~12 min for the 5 the folds need. reader-base
 # nothing while reader_base4d.pt is committed, else 0.44 s per step at 2 threads: base 46 min (session 11),
-# base3 45 min and base4d 30 min (session 12). reader-folds ~68 min (session 12, 21:52-23:00; one chain of
+# base3 45 min and base4d 30 min (session 12). reader-folds ~62 min (session 12, 21:52-22:54; one chain of
 # 2700 steps per fold, 0.53-0.8 s per step at one thread). detector-data ~5 min (26 s per 500-scene shard,
 # 21 shards, 2 lanes); detector-base ~8 min (0.10 s per step), nothing while detector_synth_intl.pt is
 # committed; detector-folds ~1-2 min per fold model and its scoring, 15 of them; heldout a few minutes.
