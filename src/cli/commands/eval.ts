@@ -46,7 +46,8 @@ export function formatReport(r: EvalReport, maxFailures = 25): string {
     lines.push('', `misses (${r.failures.length}${r.failures.length > maxFailures ? `, first ${maxFailures}` : ''}):`);
     for (const f of r.failures.slice(0, maxFailures)) {
       const state = f.truthState ? `  state ${f.state ?? '?'} (truth ${f.truthState})` : '';
-      const rank = f.truth && f.read !== f.truth ? (f.candidates ?? []).indexOf(f.truth) : -1;
+      // candidates[0] is the read itself, so a rank above 0 is a miss whose truth came later.
+      const rank = f.truth ? (f.candidates ?? []).indexOf(f.truth) : -1;
       lines.push(
         `  ${f.file.padEnd(18)} truth ${(f.truth || '-').padEnd(10)} read ${(f.read || '-').padEnd(10)}${state}${rank > 0 ? `  truth is reading ${rank + 1}` : ''}${f.error ? `  ${f.error}` : ''}`,
       );
