@@ -6,14 +6,10 @@
   exact match after 2000 vs 1000 steps);
 - state: a softmax over the state codes (tools.synth.us_states.STATE_CODES).
 
-Sizes (`ARCHS`): v2, 1x3x48x96 input, 24 CTC columns (the session 3-4 models); v3, 1x3x64x128 (the
+Two sizes (`ARCHS`): v2, 1x3x48x96 input, 24 CTC columns (the session 3-4 models); v3, 1x3x64x128 (the
 resolution the synthetic crops are rendered at, ~7 px more per character), 32 columns, one more conv block
-and wider columns: about 2x the multiply-adds of v2; v3x, v3 with a context block in the text head (three
-dilated convolutions along the columns, dilation 2, 4 and 8, added to the head's features), so each column
-sees ~29 of the 32 instead of ~3 beyond the trunk's reach: whether a mark at the edge is a character or a
-decoration, whether a glyph is an I in a word. Its last convolution starts at zero, so a v3 model loaded into
-v3x reads exactly as before. BGR scaled to 0..1. Only Conv/BatchNorm/ReLU/MaxPool/Flatten/Gemm/Softmax/Add,
-so OpenCV 4.6 dnn imports the opset-11 export.
+and wider columns: about 2x the multiply-adds of v2. BGR scaled to 0..1. Only
+Conv/BatchNorm/ReLU/MaxPool/Flatten/Gemm/Softmax, so OpenCV 4.6 dnn imports the opset-11 export.
 """
 from __future__ import annotations
 
@@ -24,7 +20,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 BLANK = len(ALPHABET)
 MAX_CHARS = 10
 # arch -> (input height, input width); CTC columns = width / 4
-ARCHS = {"v2": (48, 96), "v3": (64, 128), "v3x": (64, 128)}
+ARCHS = {"v2": (48, 96), "v3": (64, 128)}
 IN_H, IN_W = ARCHS["v2"]
 STEPS = IN_W // 4
 
@@ -34,7 +30,7 @@ def cbr(cin: int, cout: int, stride: int = 1) -> list[nn.Module]:
 
 
 class PlateNet(nn.Module):
-    def __init__(self, n_states: int, arch: str = "v2", context: int = 64) -> None:
+    def __init__(self, n_states: int, arch: str = "v2") -> None:
         super().__init__()
         self.arch = arch
         self.in_h, self.in_w = ARCHS[arch]
@@ -71,17 +67,6 @@ class PlateNet(nn.Module):
             nn.Dropout(0.1),
             nn.Conv2d(head, BLANK + 1, 1),
         )
-        self.context = None
-        if arch == "v3x":
-            self.context = nn.Sequential(
-                nn.Conv2d(head, context, (1, 3), padding=(0, 2), dilation=(1, 2)),
-                nn.ReLU(inplace=True),
-                nn.Conv2d(context, context, (1, 3), padding=(0, 4), dilation=(1, 4)),
-                nn.ReLU(inplace=True),
-                nn.Conv2d(context, head, (1, 3), padding=(0, 8), dilation=(1, 8)),
-            )
-            nn.init.zeros_(self.context[-1].weight)
-            nn.init.zeros_(self.context[-1].bias)
         self.state_reduce = nn.Sequential(nn.Conv2d(feat, 32, 1), nn.ReLU(inplace=True))
         self.state_fc = nn.Sequential(nn.Dropout(0.2), nn.Linear(32 * fh * self.steps, 128), nn.ReLU(inplace=True),
                                       nn.Linear(128, n_states))
@@ -89,12 +74,7 @@ class PlateNet(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Text logits [N, classes, 1, STEPS] and state logits [N, states]."""
         f = self.trunk(x)
-        if self.context is None:
-            t = self.text(f)
-        else:
-            h = self.text[1](self.text[0](f))
-            t = self.text[3](self.text[2](h + self.context(h)))
-        return t, self.state_fc(torch.flatten(self.state_reduce(f), 1))
+        return self.text(f), self.state_fc(torch.flatten(self.state_reduce(f), 1))
 
 
 class ExportWrapper(nn.Module):

@@ -171,17 +171,12 @@ def state_id(code: str) -> int:
     return STATE_CODES.index(code) if code in STATE_CODES else -100
 
 
-# The modules each partial mode trains; the rest keep their weights and batch-norm statistics.
-PARTIAL = {"state": ("state_reduce", "state_fc"), "text": ("text", "context")}
-
-
-def train_mode(net: PlateNet, only: str) -> None:
-    """Training mode; with `only` (a PARTIAL key) the frozen modules stay in eval mode (batch-norm statistics)."""
-    net.train(not only)
-    for name in PARTIAL.get(only, ()):
-        module = getattr(net, name)
-        if module is not None:
-            module.train()
+def train_mode(net: PlateNet, state_only: bool) -> None:
+    """Training mode; with state_only the frozen trunk keeps its batch-norm statistics (eval mode)."""
+    net.train(not state_only)
+    if state_only:
+        net.state_reduce.train()
+        net.state_fc.train()
 
 
 @torch.no_grad()
@@ -278,9 +273,6 @@ def main() -> None:
     ap.add_argument("--state-only", action="store_true", help="train the state head only (state_reduce, state_fc): "
                     "the trunk and the text head keep their weights and batch-norm statistics, so the text reads of "
                     "--init are unchanged")
-    ap.add_argument("--text-only", action="store_true", help="train the text head only (text, and the context block of "
-                    "arch v3x): the trunk and the state head keep their weights and batch-norm statistics, so the "
-                    "state reads of --init are unchanged")
     ap.add_argument("--arch", choices=sorted(ARCHS), default="", help="network size (training/ocr/model.py ARCHS); "
                     "default: the --init model's (its .json), else v2")
     ap.add_argument("--epochs", type=float, default=6)
@@ -330,25 +322,17 @@ def main() -> None:
 
     net = PlateNet(len(STATE_CODES), arch)
     if a.init:
-        # A v3 model grows into v3x with a context block that starts at zero (model.py): nothing else may be missing.
-        missing, unexpected = net.load_state_dict(torch.load(a.init), strict=False)
-        if unexpected or any(not k.startswith("context.") for k in missing):
-            raise SystemExit(f"{a.init} does not fit arch {arch}: missing {missing}, unexpected {unexpected}")
-        if missing:
-            print(f"{a.init}: the context block starts at zero", flush=True)
-    if a.state_only and a.text_only:
-        raise SystemExit("--state-only and --text-only exclude each other")
-    only = "state" if a.state_only else "text" if a.text_only else ""
+        net.load_state_dict(torch.load(a.init))
     splicer = None
     if a.splice_weight and real_train:
         splicer = build_splicer(net, real_train, prep, to_tensor, IN_W, STEPS)
         print(f"splicing {len(splicer.items)} of {len(real_train)} real training crops", flush=True)
     n_splice = int(a.batch * a.splice_weight) if splicer else 0
     steps = a.steps or int(a.epochs * len(s_ims) / a.batch)
-    if only:
+    if a.state_only:
         for name, p in net.named_parameters():
-            p.requires_grad = name.startswith(tuple(m + "." for m in PARTIAL[only]))
-    train_mode(net, only)
+            p.requires_grad = name.startswith(("state_reduce.", "state_fc."))
+    train_mode(net, a.state_only)
     params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps, pct_start=0.15 if not a.init else 0.05)
@@ -412,13 +396,13 @@ def main() -> None:
             if val is not None and (step % 1000 == 0 or step == steps - 1):
                 r = evaluate(net, val[0][:1000], val[1][:1000], val[2][:1000])
                 msg += f" synth-val top1 {r['top1']:.3f} state {r['state']:.3f}"
-                train_mode(net, only)  # evaluate() leaves the net in eval mode
+                train_mode(net, a.state_only)  # evaluate() leaves the net in eval mode
             print(msg, flush=True)
     torch.save(net.state_dict(), a.out)
     result: dict[str, object] = {"arch": arch, "seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
                                  "lr": a.lr, "aug": a.aug, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0,
                                  "splice_weight": a.splice_weight if splicer else 0, "foreign_weight": a.foreign_weight,
-                                 "state_only": a.state_only, "text_only": a.text_only, "synth": a.synth}
+                                 "state_only": a.state_only, "synth": a.synth}
     if real_test:
         r = evaluate(net, np.stack([prep(x[0]) for x in real_test]), [x[1] for x in real_test], [x[2] for x in real_test])
         result["heldout"] = r
