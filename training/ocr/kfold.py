@@ -95,8 +95,6 @@ def main() -> None:
     ap.add_argument("--splice-weight", type=float, default=0.0)
     ap.add_argument("--foreign-weight", type=float, default=0.5, help="train.py --foreign-weight")
     ap.add_argument("--state-only", action="store_true", help="train the state head only (train.py --state-only)")
-    ap.add_argument("--holes", type=float, default=0.0, help="train.py --holes")
-    ap.add_argument("--ctc-smoothing", type=float, default=0.0, help="train.py --ctc-smoothing")
     ap.add_argument("--threads", type=int, default=1, help="torch threads of each fold's training")
     ap.add_argument("--out", default="training/out/kfold")
     ap.add_argument("--eval-only", action="store_true", help="re-score the fold models already trained (e.g. after "
@@ -134,10 +132,6 @@ def main() -> None:
                 cmd += ["--splice-weight", str(a.splice_weight)]
             if a.state_only:
                 cmd += ["--state-only"]
-            if a.holes:
-                cmd += ["--holes", str(a.holes)]
-            if a.ctc_smoothing:
-                cmd += ["--ctc-smoothing", str(a.ctc_smoothing)]
             if a.scenes:
                 cmd += ["--scenes", a.scenes, "--scene-weight", str(a.scene_weight)]
             subprocess.run(cmd, check=True, cwd=ROOT)

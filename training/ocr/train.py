@@ -112,13 +112,10 @@ def prep(im: np.ndarray) -> np.ndarray:
     return cv2.resize(im, (IN_W, IN_H), interpolation=cv2.INTER_AREA)
 
 
-def augment_real(im: np.ndarray, rng: random.Random, warp: bool = True, strong: bool = False,
-                 holes: float = 0.0) -> np.ndarray:
+def augment_real(im: np.ndarray, rng: random.Random, warp: bool = True, strong: bool = False) -> np.ndarray:
     """Photometric and geometric jitter of a real crop. strong (--aug strong): larger corner jitter plus a
     re-cut of the crop's sides (the borders real cameras and detectors give differ), and sometimes motion
-    blur, grey scale (IR cameras), gamma and sensor noise. holes (--holes): the chance of coarse dropout,
-    1-4 small patches (each at most ~1/3 of a character wide, a quarter of the plate high) painted one flat
-    colour, so no single stroke decides a read (dirt, bolts, frame clips)."""
+    blur, grey scale (IR cameras), gamma and sensor noise."""
     out = im
     if warp:
         h, w = im.shape[:2]
@@ -155,12 +152,6 @@ def augment_real(im: np.ndarray, rng: random.Random, warp: bool = True, strong: 
     if rng.random() < 0.3:
         _, enc = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(30, 90)])
         out = cv2.imdecode(enc, cv2.IMREAD_COLOR)
-    if holes and rng.random() < holes:
-        out = out.copy()
-        for _ in range(rng.randint(1, 4)):
-            hw, hh = rng.randint(2, max(2, IN_W // 24)), rng.randint(2, max(2, IN_H // 4))
-            x, y = rng.randrange(0, IN_W - hw), rng.randrange(0, IN_H - hh)
-            out[y:y + hh, x:x + hw] = [rng.randrange(256) for _ in range(3)]
     if strong and rng.random() < 0.3:
         out = np.clip(out.astype(np.float32) + np.float32(rng.uniform(2, 10)) *
                       np.random.default_rng(rng.randrange(1 << 30)).standard_normal(out.shape, np.float32), 0, 255)
@@ -272,10 +263,6 @@ def main() -> None:
     ap.add_argument("--export-margin-y", type=float, default=None, help="rectify_margin_y written to plate_ocr.json "
                     "(default: --margin-y). The training scene crops grow the labelled boxes; the detector's boxes are "
                     "~6 %% taller than those (models/README.md, session 9), so the same margin cuts looser in use")
-    ap.add_argument("--holes", type=float, default=0.0, help="chance of coarse dropout on a real or scene crop "
-                    "(augment_real holes)")
-    ap.add_argument("--ctc-smoothing", type=float, default=0.0, help="weight of the cross-entropy of each CTC column "
-                    "against the uniform distribution (a confidence penalty: label smoothing for CTC)")
     ap.add_argument("--aug", choices=["base", "strong"], default="base", help="real/scene crop augmentation "
                     "(strong: side re-cuts, motion blur, grey scale, gamma, noise; see augment_real)")
     ap.add_argument("--splice-weight", type=float, default=0.0, help="fraction of each batch drawn from spliced "
@@ -375,21 +362,21 @@ def main() -> None:
         fgb = s_fg[idx]
         if n_real:
             picks = [real_train[rng.randrange(len(real_train))] for _ in range(n_real)]
-            rx = np.stack([augment_real(p[0], rng, strong=a.aug == "strong", holes=a.holes) for p in picks])
+            rx = np.stack([augment_real(p[0], rng, strong=a.aug == "strong") for p in picks])
             xb = np.concatenate([xb, rx])
             yb = yb + [encode(p[1]) for p in picks]
             syb = torch.cat([syb, torch.tensor([state_id(p[2]) for p in picks])])
         if n_scene:
             picks = [scene_train[rng.randrange(len(scene_train))] for _ in range(n_scene)]
             sx = np.stack([augment_real(scene_crop(p[0], p[1], rng, a.margin_x, a.margin_y), rng, warp=False,
-                                        strong=a.aug == "strong", holes=a.holes)
+                                        strong=a.aug == "strong")
                            for p in picks])
             xb = np.concatenate([xb, sx])
             yb = yb + [encode(p[2]) for p in picks]
             syb = torch.cat([syb, torch.full((n_scene,), -100, dtype=torch.long)])  # no state label: masked
         if n_splice:
             picks = [splicer.sample(rng) for _ in range(n_splice)]
-            xb = np.concatenate([xb, np.stack([augment_real(p[0], rng, strong=a.aug == "strong", holes=a.holes) for p in picks])])
+            xb = np.concatenate([xb, np.stack([augment_real(p[0], rng, strong=a.aug == "strong") for p in picks])])
             yb = yb + [encode(p[1]) for p in picks]
             syb = torch.cat([syb, torch.tensor([state_id(p[2]) if p[2] else -100 for p in picks])])
         t, s = net(to_tensor(xb))
@@ -397,8 +384,6 @@ def main() -> None:
         targets = torch.tensor([c for y in yb for c in y], dtype=torch.long)
         lengths = torch.tensor([len(y) for y in yb], dtype=torch.long)
         loss = ctc(logp, targets, torch.full((len(yb),), STEPS, dtype=torch.long), lengths) + 0.5 * state_loss(s, syb)
-        if a.ctc_smoothing:
-            loss = loss - a.ctc_smoothing * logp.mean()
         if fgb.any():  # a foreign plate: the state head is taught a flat distribution (no US state)
             loss = loss - a.foreign_weight * s[: len(fgb)][fgb].log_softmax(1).mean() * fgb.float().mean()
         opt.zero_grad()
@@ -417,7 +402,7 @@ def main() -> None:
     result: dict[str, object] = {"arch": arch, "seed": a.seed, "epochs": a.epochs, "steps": steps, "fold": a.fold, "init": a.init,
                                  "lr": a.lr, "aug": a.aug, "real_weight": a.real_weight, "scene_weight": a.scene_weight if scene_train else 0,
                                  "splice_weight": a.splice_weight if splicer else 0, "foreign_weight": a.foreign_weight,
-                                 "state_only": a.state_only, "holes": a.holes, "ctc_smoothing": a.ctc_smoothing, "synth": a.synth}
+                                 "state_only": a.state_only, "synth": a.synth}
     if real_test:
         r = evaluate(net, np.stack([prep(x[0]) for x in real_test]), [x[1] for x in real_test], [x[2] for x in real_test])
         result["heldout"] = r
